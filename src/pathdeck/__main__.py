@@ -1,0 +1,5 @@
+"""Entry point for `python -m pathdeck`."""
+
+from pathdeck.cli import main
+
+main()

@@ -1,0 +1,78 @@
+"""Diagnostics: where a problem is, what it is, and the one exception that carries them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+
+class Severity(str, Enum):
+    """How bad a problem is: errors stop a build, warnings only fail `--strict`."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A 1-based place in a source file; prints as `path:line:col`."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+    @classmethod
+    def of_file(cls, path: Path | str) -> Location:
+        """The start of a file, for problems that concern the file as a whole."""
+        return cls(str(path), 1, 1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """One diagnostic: a location, a stable kebab-case code and a message for humans."""
+
+    location: Location
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity.value}[{self.code}]: {self.message}"
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Order by file, line, column, then code, so reports are stable."""
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.code, self.message)
+
+    def to_json(self) -> dict[str, object]:
+        """The machine-readable form used by `--json`."""
+        return {
+            "path": self.location.path,
+            "line": self.location.line,
+            "column": self.location.column,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+def sorted_problems(problems: list[Problem] | tuple[Problem, ...]) -> tuple[Problem, ...]:
+    """Problems in report order, duplicates dropped."""
+    return tuple(sorted(set(problems), key=Problem.sort_key))
+
+
+class ContentError(Exception):
+    """Raised once when the source has errors; carries every problem found."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.problems = sorted_problems(problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the source")
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """Only the problems that stop a build."""
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
