@@ -108,7 +108,7 @@ class _Converter:
             return None
         self._seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
-            tag = node.tag if node.style is None else STR_TAG
+            tag = node.tag if not node.style else STR_TAG  # style is None or "" when plain
             return Scalar(str(node.value), tag, self.loc(node))
         if isinstance(node, yaml.SequenceNode):
             items = [self.convert(item) for item in node.value]
@@ -124,7 +124,11 @@ class _Converter:
             key = self.convert(key_node)
             if not isinstance(key, Scalar):
                 self.problems.append(
-                    Problem(location=self.loc(key_node), code="bad-key", message="keys must be plain words")
+                    Problem(
+                        location=self.loc(key_node),
+                        code="bad-key",
+                        message="keys must be plain words",
+                    )
                 )
                 continue
             if key.text in first_seen:
@@ -260,7 +264,10 @@ def load_tree(root: Path) -> SourceTree:
         concept_paths = sorted(
             p
             for p in folder.iterdir()
-            if p.is_file() and p.suffix in {".yaml", ".yml"} and p.name != STAGE_FILE and _visible(p)
+            if p.is_file()
+            and p.suffix in {".yaml", ".yml"}
+            and p.name != STAGE_FILE
+            and _visible(p)
         )
         stage_path = folder / STAGE_FILE
         if not concept_paths and not stage_path.is_file():

@@ -57,9 +57,7 @@ PHRASE = Record(
     fields={
         "text": Text(description="The phrase, without surrounding quotes.", required=True),
         "id": ITEM_ID,
-        "intent": Text(
-            description="What the phrase is for; shown on the card's front as its cue."
-        ),
+        "intent": Text(description="What the phrase is for; shown on the card's front as its cue."),
     },
 )
 

@@ -97,17 +97,23 @@ class _Checker:
         elif isinstance(node, Sequence):
             items = node.items
         else:
-            self.error(node.location, "wrong-type", f"'{name}' must be a list (lines starting '- ')")
+            self.error(
+                node.location, "wrong-type", f"'{name}' must be a list (lines starting '- ')"
+            )
             return None
         if len(items) < field.min_items:
-            self.error(node.location, "empty-list", f"'{name}' needs at least {field.min_items} item(s)")
+            self.error(
+                node.location, "empty-list", f"'{name}' needs at least {field.min_items} item(s)"
+            )
         values = [self.value(item, field.item, f"{name} item") for item in items]
         return [v for v in values if v is not None]
 
     def record(self, node: Node, field: schema.Record, name: str) -> dict[str, Value] | None:
         """A mapping checked key by key: unknown keys, missing keys, each value."""
         if isinstance(node, Scalar) and node.is_text and field.shorthand:
-            node = Mapping(((Scalar(field.shorthand, node.tag, node.location), node),), node.location)
+            node = Mapping(
+                ((Scalar(field.shorthand, node.tag, node.location), node),), node.location
+            )
         if not isinstance(node, Mapping):
             self.error(node.location, "wrong-type", f"'{name}' must be a mapping of keys to values")
             return None
@@ -121,22 +127,26 @@ class _Checker:
             if value is not None:
                 result[key.text] = value
         missing = [
-            key
-            for key, sub in field.fields.items()
-            if sub.required and key not in result and node.get(key) is None
+            required
+            for required, sub in field.fields.items()
+            if sub.required and required not in result and node.get(required) is None
         ]
-        for key in missing:
-            self.error(node.location, "missing-key", f"'{name}' needs a '{key}'")
+        for required in missing:
+            self.error(node.location, "missing-key", f"'{name}' needs a '{required}'")
         return result
 
     def _unknown_key(self, key: Scalar, field: schema.Record, name: str) -> None:
         close = difflib.get_close_matches(key.text, list(field.fields), n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(field.fields)}"
+        hint = (
+            f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(field.fields)}"
+        )
         self.error(key.location, "unknown-key", f"unknown key '{key.text}' in {name}{hint}")
 
 
 def _phrase(raw: dict[str, Value]) -> Phrase:
-    return Phrase(text=raw["text"], id=raw.get("id"), intent=raw.get("intent"), location=raw[LOCATION_KEY])
+    return Phrase(
+        text=raw["text"], id=raw.get("id"), intent=raw.get("intent"), location=raw[LOCATION_KEY]
+    )
 
 
 def _pitfall(raw: dict[str, Value]) -> Pitfall:
@@ -173,7 +183,9 @@ def _concept(raw: dict[str, Value], stage_number: int, source: str) -> Concept:
         tagline=raw.get("tagline"),
         setting=raw.get("setting"),
         opening_move=raw.get("opening_move"),
-        sample_language=tuple(_phrase(p) for p in _complete(raw.get("sample_language", []), "text")),
+        sample_language=tuple(
+            _phrase(p) for p in _complete(raw.get("sample_language", []), "text")
+        ),
         listen_for=tuple(raw.get("listen_for", [])),
         pitfalls=tuple(_pitfall(p) for p in _complete(raw.get("pitfalls", []), "text")),
         red_flags=tuple(_red_flag(r) for r in _complete(raw.get("red_flags", []), "sign")),
@@ -299,13 +311,18 @@ class _CurriculumRules:
 
 def _warn_thin(check: _Checker, concept: Concept) -> None:
     if concept.anchor is None:
-        check.warn(concept.location, "missing-anchor", f"{concept.id} has no anchor; no anchor card")
+        check.warn(
+            concept.location, "missing-anchor", f"{concept.id} has no anchor; no anchor card"
+        )
     if concept.prove_it is None:
         check.warn(concept.location, "missing-prove-it", f"{concept.id} has no 'prove_it' case")
 
 
 def _stage(
-    check: _Checker, rules: _CurriculumRules, folder: str, stage_raw: dict[str, Value] | None,
+    check: _Checker,
+    rules: _CurriculumRules,
+    folder: str,
+    stage_raw: dict[str, Value] | None,
     concept_files: list[_ConceptDraft],
 ) -> Stage | None:
     number = stage_raw.get("number") if stage_raw else None
@@ -404,5 +421,3 @@ def validate(tree: SourceTree) -> Report:
     )
     warnings = tuple(p for p in check.problems if p.severity is Severity.WARNING)
     return Report(course=course, warnings=warnings)
-
-

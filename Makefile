@@ -1,0 +1,46 @@
+# pathdeck: `make deck` builds decks/ into dist/*.apkg, `make test` runs everything CI runs.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+TEST_INSTALLED := $(VENV)/.installed-test
+
+.DEFAULT_GOAL := help
+.PHONY: help deck test lint typecheck pytest bench preview clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(TEST_INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(INSTALLED) $@
+
+deck: $(INSTALLED) ## Build decks/ into dist/<course id>.apkg (creates .venv if needed)
+	$(BIN)/pathdeck build decks
+
+lint: $(TEST_INSTALLED) ## ruff lint and format check
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(TEST_INSTALLED) ## mypy --strict
+	$(BIN)/mypy
+
+pytest: $(TEST_INSTALLED) ## The test suite only
+	$(BIN)/pytest
+
+test: lint typecheck pytest ## Everything CI runs: lint, types, the whole test suite
+
+preview: $(INSTALLED) ## Render every card of decks/ into preview/index.html
+	$(BIN)/python -m pip install -q -e '.[preview]'
+	$(BIN)/pathdeck preview decks -o preview
+
+clean: ## Remove build outputs (keeps .venv)
+	rm -rf dist preview build .pytest_cache .mypy_cache .ruff_cache
