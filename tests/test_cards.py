@@ -1,0 +1,120 @@
+"""Cards stage: each role's notes for E6.1 match the golden file; pure helpers behave."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import DECKS
+from pathdeck.cards import course_notes, phrase_hint, pitfall_split
+from pathdeck.curriculum import Concept, Course, Phrase, Pitfall, Stage
+from pathdeck.load import load_tree
+from pathdeck.notetypes import FIELDS
+from pathdeck.validate import validate
+
+GOLDEN = Path(__file__).parent / "golden" / "e6-1-notes.jsonl"
+
+
+def _golden_lines(course: Course) -> list[str]:
+    lines = []
+    for note in course_notes(course):
+        record = {
+            "role": note.role.value,
+            "concept": note.concept_id,
+            "index": note.index,
+            "deck": note.deck,
+            "tags": list(note.tags),
+            "fields": dict(zip(FIELDS[note.role], note.fields, strict=True)),
+        }
+        lines.append(json.dumps(record, ensure_ascii=False, sort_keys=True))
+    return lines
+
+
+def test_e6_1_notes_match_golden(update_golden: bool) -> None:
+    """The notes generated from decks/ E6.1 equal tests/golden/e6-1-notes.jsonl line for line."""
+    course = validate(load_tree(DECKS)).course
+    lines = _golden_lines(course)
+    if update_golden:
+        GOLDEN.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert GOLDEN.read_text(encoding="utf-8").splitlines() == lines
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Assuming alliance because the patient is compliant.",
+            ("Assuming alliance because ", "the patient is compliant", "."),
+        ),
+        (
+            "Treating alliance as a personality trait rather than a set of behaviors.",
+            ("Treating alliance as a personality trait rather than ", "a set of behaviors", "."),
+        ),
+        (
+            "Skipping the explicit goal/task conversation.",
+            ("Skipping ", "the explicit goal/task conversation", "."),
+        ),
+        ("Rushing.", ("", "Rushing", ".")),
+    ],
+)
+def test_pitfall_split_hides_what_follows_the_pivot(
+    text: str, expected: tuple[str, str, str]
+) -> None:
+    """The recall part of a pitfall is what follows its pivot word, or all but the first word."""
+    assert pitfall_split(text) == expected
+
+
+def test_phrase_hint_never_gives_the_whole_phrase() -> None:
+    """A hint shows at most the first third of the words, and nothing for very short phrases."""
+    assert phrase_hint("What are you hoping we can accomplish together?") == "“What are …”"
+    assert phrase_hint("Go on.") == ""
+
+
+def _one_concept_course(concept: Concept) -> Course:
+    stage = Stage(number=1, title="Basics", concept_count=1, folder="s1", concepts=(concept,))
+    return Course(id="c", title="C", stages=(stage,))
+
+
+def test_authored_intent_replaces_the_hint() -> None:
+    """With an authored intent the front shows the intent and no opening words."""
+    concept = Concept(
+        id="E1.1",
+        title="T",
+        position=1,
+        stage_number=1,
+        sample_language=(
+            Phrase(text="Tell me more about that please.", intent="Invite elaboration"),
+        ),
+    )
+    (note,) = course_notes(_one_concept_course(concept))
+    fields = dict(zip(FIELDS[note.role], note.fields, strict=True))
+    assert fields["Cue"] == "Invite elaboration"
+    assert fields["Hint"] == ""
+
+
+def test_authored_prompt_and_instead_are_used() -> None:
+    """An authored pitfall prompt and instead replace the generated cloze and fallback."""
+    concept = Concept(
+        id="E1.1",
+        title="T",
+        position=1,
+        stage_number=1,
+        anchor="Anchor text.",
+        pitfalls=(
+            Pitfall(text="Talking too much.", prompt="What fills the silence?", instead="Wait."),
+        ),
+    )
+    pitfall = next(
+        n for n in course_notes(_one_concept_course(concept)) if n.role.value == "pitfall"
+    )
+    fields = dict(zip(FIELDS[pitfall.role], pitfall.fields, strict=True))
+    assert fields["Prompt"] == "What fills the silence?"
+    assert fields["Instead"] == "Wait."
+
+
+def test_concept_without_anchor_or_documentation_has_no_anchor_note() -> None:
+    """No anchor and no documentation: no anchor note, so no card with an empty answer."""
+    concept = Concept(id="E1.1", title="T", position=1, stage_number=1)
+    assert course_notes(_one_concept_course(concept)) == []
