@@ -178,3 +178,42 @@ def build(
             + (f" ({counts['retired_total']} retired in all)" if counts["retired_total"] else ""),
             err=True,
         )
+
+
+DIFF_MARKS = {"new": "+", "updated": "~", "not-delivered": "!", "dropped": "-"}
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+@handles_content_errors
+def diff(old: Path, new: Path, as_json: bool) -> None:
+    """Show what a learner's next import of NEW (over OLD) will change, note by note."""
+    from pathdeck.diff import diff_files
+
+    result = diff_files(old, new)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    for change in result.changes:
+        if change.kind == "unchanged":
+            continue
+        detail = f" ({', '.join(change.fields)})" if change.fields else ""
+        mark = DIFF_MARKS[change.kind]
+        click.echo(f"{mark} {change.kind:<13} {change.notetype}: {change.summary}{detail}")
+    for deck in result.new_decks:
+        click.echo(f"+ deck          {deck}")
+    for problem in result.notetype_problems:
+        click.echo(f"warning: {problem}", err=True)
+    counts = result.counts
+    click.echo(
+        f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged"
+        + (
+            f", {counts['not-delivered']} changed but not newer (Anki will skip them)"
+            if counts["not-delivered"]
+            else ""
+        )
+        + (f", {counts['dropped']} no longer in the package" if counts["dropped"] else ""),
+        err=True,
+    )

@@ -1,0 +1,138 @@
+"""Command line: exit codes, stdout and stderr of build, check, diff, --version and --help."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from pathdeck import __version__
+from pathdeck.cli import main
+
+E61 = "stage-06-the-therapeutic-alliance/e6-1-alliance-foundations.yaml"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """Invoke the CLI; return exit code, stdout and stderr separately."""
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    """--version prints the version and exits 0."""
+    code, out, _ = run("--version")
+    assert (code, out.strip()) == (0, f"pathdeck, version {__version__}")
+
+
+def test_help_lists_commands() -> None:
+    """--help names every command with a one-line summary."""
+    code, out, _ = run("--help")
+    assert code == 0
+    for command in ("build", "check", "diff"):
+        assert f"  {command} " in out
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    """A mistyped option exits 2, the usage code."""
+    code, _, err = run("build", "--no-such-flag")
+    assert code == 2
+    assert "No such option" in err
+
+
+def test_build_prints_path_on_stdout_and_report_on_stderr(
+    source: Path, tmp_path: Path, epoch: int
+) -> None:
+    """build writes the package, prints its path on stdout and the counts on stderr."""
+    target = tmp_path / "out" / "deck.apkg"
+    code, out, err = run("build", str(source), "-o", str(target))
+    assert code == 0
+    assert out.strip() == str(target)
+    assert target.is_file()
+    assert "10 notes: 10 new, 0 updated, 0 unchanged, 0 retired" in err
+
+
+def test_build_json_report(source: Path, tmp_path: Path, epoch: int) -> None:
+    """build --json prints a machine-readable release report on stdout."""
+    code, out, _ = run("build", str(source), "-o", str(tmp_path / "d.apkg"), "--json")
+    report = json.loads(out)
+    assert code == 0
+    assert report["ok"] is True
+    assert report["counts"]["new"] == 10
+    assert report["course"] == "clinical-encounters"
+
+
+def test_build_of_bad_source_exits_1_without_output(source: Path, tmp_path: Path) -> None:
+    """A content error prints path:line:col diagnostics, exits 1 and writes no package."""
+    concept = source / E61
+    concept.write_text(concept.read_text(encoding="utf-8").replace("pitfalls:", "pitfals:"))
+    target = tmp_path / "d.apkg"
+    code, out, err = run("build", str(source), "-o", str(target))
+    assert code == 1
+    assert out == ""
+    assert "e6-1-alliance-foundations.yaml:" in err
+    assert "error[unknown-key]" in err
+    assert "did you mean 'pitfalls'?" in err
+    assert "Traceback" not in err
+    assert not target.exists()
+
+
+def test_missing_source_folder(tmp_path: Path) -> None:
+    """A source folder that does not exist is a clear error, not a traceback."""
+    code, _, err = run("check", str(tmp_path / "nowhere"))
+    assert code == 1
+    assert "error[missing-source]" in err
+
+
+def test_check_clean_source(source: Path) -> None:
+    """check of the shipped curriculum reports success on stdout and exits 0."""
+    code, out, _ = run("check", str(source))
+    assert code == 0
+    assert "1 concept(s) in 1 stage(s): ok" in out
+
+
+def test_diff_shows_the_update(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """diff between two releases names the edited note as updated and counts the rest."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    run("build", str(source), "-o", str(tmp_path / "v1.apkg"))
+    data = yaml.safe_load((source / E61).read_text(encoding="utf-8"))
+    data["pitfalls"][3] = "Ignoring early signs of misalignment."
+    (source / E61).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780086400")
+    run("build", str(source), "-o", str(tmp_path / "v2.apkg"))
+    code, out, err = run("diff", str(tmp_path / "v1.apkg"), str(tmp_path / "v2.apkg"))
+    assert code == 0
+    assert out.splitlines() == [
+        "~ updated       pathdeck · Pitfall (clinical-encounters): "
+        "Ignoring early signs of misalignment. (Pitfall)"
+    ]
+    assert "0 new, 1 updated, 9 unchanged" in err
+
+
+def test_diff_flags_changes_that_anki_would_skip(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A changed note whose mod time is not newer is reported as not delivered."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    run("build", str(source), "-o", str(tmp_path / "v1.apkg"))
+    (source / "pathdeck.lock").unlink()  # a lost ledger: new content, old clock
+    data = yaml.safe_load((source / E61).read_text(encoding="utf-8"))
+    data["anchor"] = "A rewritten anchor."
+    (source / E61).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    run("build", str(source), "-o", str(tmp_path / "v2.apkg"))
+    code, out, _ = run("diff", str(tmp_path / "v1.apkg"), str(tmp_path / "v2.apkg"), "--json")
+    assert code == 0
+    assert json.loads(out)["counts"]["not-delivered"] >= 1
+
+
+def test_diff_of_a_non_package(tmp_path: Path) -> None:
+    """diff of a file that is not an .apkg is a clear error with exit 1."""
+    bogus = tmp_path / "x.apkg"
+    bogus.write_text("not a zip")
+    code, _, err = run("diff", str(bogus), str(bogus))
+    assert code == 1
+    assert "error[bad-package]" in err
