@@ -228,3 +228,51 @@ def test_reordered_items_keep_their_notes(release_two: Release) -> None:
         for nid in col.find_notes("tag:pathdeck::E6.2 tag:pathdeck::role::sample-language")
     ]
     assert sorted(phrases) == sorted(E62_PHRASES)
+
+
+def test_new_learner_gets_retired_notes_outside_the_course(
+    two_concepts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first import of release two puts the retired phrase outside the course deck, suspended."""
+    out = tmp_path / "course.apkg"
+    publish(two_concepts, out, T1, monkeypatch)
+    apply_release_two(two_concepts)
+    publish(two_concepts, out, T2, monkeypatch)
+    col = fresh_collection(tmp_path / "newcomer")
+    import_default(col, out)
+    retired_cards = col.find_cards("tag:pathdeck::retired")
+    assert len(retired_cards) == 1
+    card = col.get_card(retired_cards[0])
+    assert col.decks.name(card.did) == "Clinical Encounters (retired items)"
+    assert len(col.find_cards('deck:"Clinical Encounters" tag:pathdeck::retired')) == 0
+    col.close()
+
+
+def test_restored_phrase_returns_with_its_history(
+    two_concepts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A phrase removed in one release and restored in the next is the learner's old card again."""
+    out = tmp_path / "course.apkg"
+    publish(two_concepts, out, T1, monkeypatch)
+    col = fresh_collection(tmp_path / "learner")
+    import_default(col, out)
+    review_everything(col)
+    phrase = note_with(col, "Phrase", "I want to check in")
+    before = histories(col)
+    original = yaml.safe_load((two_concepts / E61).read_text(encoding="utf-8"))["sample_language"]
+    edit(two_concepts, E61, lambda d: d["sample_language"].pop())
+    publish(two_concepts, out, T2, monkeypatch)
+    import_default(col, out)
+    assert "pathdeck::retired" in col.get_note(phrase.id).tags
+    stage = "Clinical Encounters::Stage 06 · The Therapeutic Alliance"
+    assert col.decks.name(col.get_card(phrase.card_ids()[0]).did) == stage  # never moved
+    edit(two_concepts, E61, lambda d: d.__setitem__("sample_language", original))
+    publish(two_concepts, out, T2 + 86_400, monkeypatch)
+    log = import_default(col, out).log
+    assert len(log.new) == 0
+    restored = col.get_note(phrase.id)
+    assert "pathdeck::retired" not in restored.tags
+    assert restored["Retired"] == ""
+    card_id = restored.card_ids()[0]
+    assert histories(col)[card_id] == before[card_id]
+    col.close()

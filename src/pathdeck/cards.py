@@ -65,6 +65,11 @@ def stage_deck(course: Course, stage: Stage) -> str:
     return f"{deck_part(course.title)}::Stage {stage.number:02d} · {deck_part(stage.title)}"
 
 
+def retired_deck(course: Course) -> str:
+    """A top-level deck beside the course: new learners get retired cards there, out of the way."""
+    return f"{deck_part(course.title)} (retired items)"
+
+
 def concept_deck(course: Course, stage: Stage, concept: Concept) -> str:
     """`Course::Stage 06 · Title::01 · E6.1 Title` for `--concept-decks`."""
     return f"{stage_deck(course, stage)}::{concept.position:02d} · {deck_part(concept.label)}"
@@ -278,7 +283,7 @@ _RETIRED_LAYOUT: dict[Role, tuple[str, str]] = {
 
 
 def retired_note(
-    role: Role, concept_id: str, text: str, where: Placement | None, top_deck: str
+    role: Role, concept_id: str, text: str, where: Placement | None, deck: str
 ) -> NoteSpec:
     """A note that left the curriculum: its last text, a visible notice, the retired tag."""
     front, back = _RETIRED_LAYOUT[role]
@@ -287,9 +292,9 @@ def retired_note(
         values = {front: to_html(text), back: label}  # the text is the prompt, not the answer
     else:
         values = {front: label, back: to_html(text)}
-    if where is None:  # the whole concept is gone; its notes wait in the top deck
+    if where is None:  # the whole concept is gone
         where = Placement(
-            deck=top_deck,
+            deck=deck,
             tags=(f"pathdeck::{concept_id}",),
             breadcrumb=to_html(concept_id),
             concept=to_html(concept_id),
@@ -305,7 +310,9 @@ def retired_note(
         match_text=text,
         fields=_fields(role, values, where, retired=True),
         tags=(*where.tags, f"pathdeck::role::{role.value}", RETIRED_TAG),
-        deck=where.deck,
+        # Anki never moves existing cards, so this deck only receives the cards of learners who
+        # never had the note: outside the course deck, they are not studied by accident.
+        deck=deck,
         order=(*where.order, role.rank, 1 << 20),
         retired=True,
     )

@@ -460,7 +460,11 @@ class _Resolver:
 
 
 def resolve_notes(
-    ledger: Ledger, specs: list[NoteSpec], placements: dict[str, Placement], top_deck: str, now: int
+    ledger: Ledger,
+    specs: list[NoteSpec],
+    placements: dict[str, Placement],
+    retired_deck: str,
+    now: int,
 ) -> tuple[list[Published], list[Entry]]:
     """Give every spec its GUID and mod time; turn vanished ledger entries into retired notes."""
     resolver = _Resolver(ledger, now)
@@ -489,7 +493,7 @@ def resolve_notes(
         for entry in previous:
             if id(entry) not in used:
                 where = placements.get(entry.concept)
-                retired = retired_note(entry.role, entry.concept, entry.text, where, top_deck)
+                retired = retired_note(entry.role, entry.concept, entry.text, where, retired_deck)
                 resolver.publish(replace(retired, index=entry.position), entry, entry.key)
     return resolver.published, resolver.entries
 
@@ -570,7 +574,7 @@ def resolve(
     ledger: Ledger,
     specs: list[NoteSpec],
     placements: dict[str, Placement],
-    top_deck: str,
+    retired_deck: str,
     *,
     now: int,
     accept_notetype_changes: bool = False,
@@ -579,7 +583,7 @@ def resolve(
     types, records = resolve_notetypes(
         ledger, ledger.course, now, accept_changes=accept_notetype_changes
     )
-    published, entries = resolve_notes(ledger, specs, placements, top_deck, now)
+    published, entries = resolve_notes(ledger, specs, placements, retired_deck, now)
     decks = {concept: where.deck for concept, where in placements.items()}
     new_ledger = Ledger(
         course=ledger.course,

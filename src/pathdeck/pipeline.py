@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pathdeck.cards import Placement, course_notes, placement, stage_deck
+from pathdeck.cards import Placement, course_notes, deck_part, placement, retired_deck, stage_deck
 from pathdeck.curriculum import Course
 from pathdeck.identity import LEDGER_FILE, Resolution, build_time, read_ledger, resolve
 from pathdeck.load import load_tree
@@ -91,7 +91,7 @@ def plan(
         ledger,
         specs,
         _placements(course, concept_decks=concept_decks),
-        course.title.replace("::", ":"),
+        retired_deck(course),
         now=build_time(),
         accept_notetype_changes=accept_notetype_changes,
     )
@@ -146,7 +146,7 @@ def _write(target: Path, course: Course, resolution: Resolution, *, concept_deck
     from pathdeck import package  # genanki loads only when a package is written
 
     top_id = stable_id(course.id, "deck")
-    deck_ids = {course.title.replace("::", ":"): top_id}
+    deck_ids = {deck_part(course.title): top_id}
     for stage in course.stages:
         deck_ids[stage_deck(course, stage)] = stable_id(course.id, "deck", "stage", stage.number)
     notes = sorted(resolution.notes, key=lambda n: n.spec.order)
