@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic curriculum generator and the `make bench` harness."""

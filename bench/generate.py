@@ -1,0 +1,222 @@
+"""Benchmark input: a deterministic synthetic curriculum, as a YAML source tree or as text pages.
+
+Every concept has what the issue asks for: 4 phrases, 3 listen-for cues, 4 pitfalls, 1 red flag,
+an anchor, a prove-it case and a documentation example (11 notes, 12 cards per concept). The same
+(concepts, stages, seed) always gives byte-identical files, so runs are comparable.
+
+    python -m bench.generate --concepts 2000 --out bench/out/tree-2000
+    python -m bench.generate --concepts 2000 --pages --out bench/out/pages-2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+
+from pathdeck.curriculum import Concept, Course, Phrase, Pitfall, ProveIt, RedFlag, Stage
+
+try:  # the C emitter is many times faster; the output is the same either way
+    from yaml import CSafeDumper as _Dumper
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+
+COURSE_ID = "synthetic-course"
+COURSE_TITLE = "Synthetic Course"
+PHRASES, CUES, PITFALLS = 4, 3, 4
+
+_SUBJECTS = (
+    "the patient", "the clinician", "the family", "the team", "the resident", "the nurse",
+    "the carer", "the supervisor", "the referrer", "the pharmacist",
+)  # fmt: skip
+_VERBS = (
+    "notices", "explains", "checks", "revisits", "documents", "names", "agrees", "questions",
+    "summarises", "validates", "clarifies", "reviews", "plans", "escalates", "observes",
+)  # fmt: skip
+_OBJECTS = (
+    "the shared goal", "the next step", "the medication plan", "the safety plan", "the risk",
+    "the agenda", "the follow-up", "the diagnosis", "the side effects", "the treatment options",
+    "the patient's priorities", "the consent", "the handover", "the working formulation",
+    "the early warning signs", "the sleep pattern", "the support network", "the relapse plan",
+)  # fmt: skip
+_PIVOTS = ("rather than", "instead of", "because", "without", "before", "when", "while")
+_TOPICS = (
+    "Alliance", "Agenda Setting", "Risk Review", "Shared Decisions", "Handover", "Consent",
+    "Formulation", "Follow-up", "Medication Talk", "Family Meetings", "Safety Planning",
+    "Difficult News", "Boundaries", "Supervision", "Documentation", "Ruptures", "Crisis Calls",
+)  # fmt: skip
+_WORDS = re.compile(r"[^a-z0-9]+")
+
+
+def _sentence(rng: random.Random) -> str:
+    return f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)}"
+
+
+def _clause(rng: random.Random, number: int) -> str:
+    # The running number keeps items distinct, as in a real curriculum: identical texts would
+    # let the ledger's text matching pair items of unrelated concepts.
+    return f"{_sentence(rng)} in encounter {number}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _concept(rng: random.Random, stage: int, position: int) -> Concept:
+    n = stage * 100_000 + position * 10
+    return Concept(
+        id=f"E{stage}.{position}",
+        title=f"{rng.choice(_TOPICS)} {position}",
+        position=position,
+        stage_number=stage,
+        tagline=_capital(f"{_sentence(rng)}, and {_sentence(rng)}."),
+        setting=_capital(f"{_clause(rng, n)}."),
+        opening_move=_capital(f"{_sentence(rng)} first, then {_sentence(rng)}."),
+        sample_language=tuple(
+            Phrase(text=_capital(f"{_clause(rng, n + i)}, together.")) for i in range(PHRASES)
+        ),
+        listen_for=tuple(_capital(f"whether {_clause(rng, n + i)}.") for i in range(CUES)),
+        pitfalls=tuple(
+            Pitfall(text=_capital(f"{_clause(rng, n + i)} {rng.choice(_PIVOTS)} {_sentence(rng)}."))
+            for i in range(PITFALLS)
+        ),
+        red_flags=(
+            RedFlag(
+                sign=_capital(_clause(rng, n)), meaning=f"often signals that {_sentence(rng)}."
+            ),
+        ),
+        documentation=_capital(f"note how {_clause(rng, n)}; record that {_sentence(rng)}."),
+        real_world=_capital(f"{_sentence(rng)} varies across services."),
+        key_point=_capital(f"{_sentence(rng)}; {_sentence(rng)}."),
+        body=tuple(" ".join(_capital(f"{_sentence(rng)}.") for _ in range(5)) for _ in range(3)),
+        anchor=_capital(f"{_clause(rng, n)}: {_sentence(rng)}, every time."),
+        prove_it=ProveIt(scenario=_capital(f"{_clause(rng, n)}, but {_sentence(rng)}. What now?")),
+        illustrations=(f"A pencil sketch: {_sentence(rng)}.",),
+    )
+
+
+def curriculum(concepts: int, stages: int = 40, seed: int = 6) -> Course:
+    """`concepts` concepts spread as evenly as possible over `stages` stages, in order."""
+    rng = random.Random(seed)
+    per_stage, extra = divmod(concepts, stages)
+    result = []
+    for number in range(1, stages + 1):
+        count = per_stage + (1 if number <= extra else 0)
+        title = f"{rng.choice(_TOPICS)} in Practice {number}"
+        result.append(
+            Stage(
+                number=number,
+                title=title,
+                concept_count=count,
+                folder=f"stage-{number:02d}-{slug(title)}",
+                concepts=tuple(_concept(rng, number, p) for p in range(1, count + 1)),
+            )
+        )
+    return Course(id=COURSE_ID, title=COURSE_TITLE, stages=tuple(result))
+
+
+def slug(text: str) -> str:
+    """A file-name-safe lowercase slug."""
+    return _WORDS.sub("-", text.lower()).strip("-")
+
+
+def concept_yaml(concept: Concept) -> dict[str, object]:
+    """The concept as a mapping in the source format (every field the generator fills)."""
+    data: dict[str, object] = {
+        "id": concept.id,
+        "title": concept.title,
+        "position": concept.position,
+        "tagline": concept.tagline,
+        "setting": concept.setting,
+        "opening_move": concept.opening_move,
+        "sample_language": [p.text for p in concept.sample_language],
+        "listen_for": list(concept.listen_for),
+        "pitfalls": [p.text for p in concept.pitfalls],
+        "red_flags": [{"sign": f.sign, "meaning": f.meaning} for f in concept.red_flags],
+        "documentation": concept.documentation,
+        "real_world": concept.real_world,
+        "key_point": concept.key_point,
+        "body": list(concept.body),
+        "anchor": concept.anchor,
+        "illustrations": list(concept.illustrations),
+    }
+    if concept.prove_it is not None:
+        data["prove_it"] = {"scenario": concept.prove_it.scenario}
+    return data
+
+
+def _dump(data: object) -> str:
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+def concept_file(concept: Concept) -> str:
+    """The concept's file name inside its stage folder."""
+    return f"{slug(concept.id)}-{slug(concept.title)}.yaml"
+
+
+def write_tree(root: Path, course: Course) -> int:
+    """Write course.yaml, stage folders and concept files under `root`; return the file count."""
+    root.mkdir(parents=True, exist_ok=True)
+    course_data = {"id": course.id, "title": course.title}
+    (root / "course.yaml").write_text(_dump(course_data), encoding="utf-8")
+    files = 1
+    for stage in course.stages:
+        folder = root / stage.folder
+        folder.mkdir(exist_ok=True)
+        stage_data = {"number": stage.number, "title": stage.title, "concepts": stage.concept_count}
+        (folder / "stage.yaml").write_text(_dump(stage_data), encoding="utf-8")
+        for concept in stage.concepts:
+            (folder / concept_file(concept)).write_text(
+                _dump(concept_yaml(concept)), encoding="utf-8"
+            )
+        files += 1 + len(stage.concepts)
+    return files
+
+
+def page_name(concept: Concept) -> str:
+    """The page's file name, in the fixtures' `stage-06-concept-1-title.txt` form."""
+    return f"stage-{concept.stage_number:02d}-concept-{concept.position}-{slug(concept.title)}.txt"
+
+
+def iter_pages(course: Course) -> Iterator[tuple[str, str]]:
+    """(file name, text) of every concept page, laid out by the importer's own page writer."""
+    from pathdeck.pages import render_page  # the format's single definition, kept in sync
+
+    for stage in course.stages:
+        for concept in stage.concepts:
+            text = render_page(concept, stage_title=stage.title, concept_count=stage.concept_count)
+            yield page_name(concept), text
+
+
+def write_pages(root: Path, course: Course) -> int:
+    """Write one text page per concept into `root`; return the page count."""
+    root.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for name, text in iter_pages(course):
+        (root / name).write_text(text, encoding="utf-8")
+        count += 1
+    return count
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line: write a YAML tree (default) or text pages."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--concepts", type=int, default=2000)
+    parser.add_argument("--stages", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--pages", action="store_true", help="write text pages, not YAML")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    course = curriculum(args.concepts, args.stages, args.seed)
+    if args.pages:
+        print(f"{args.out}: {write_pages(args.out, course)} pages")
+    else:
+        print(f"{args.out}: {write_tree(args.out, course)} files")
+
+
+if __name__ == "__main__":
+    main()
