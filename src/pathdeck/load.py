@@ -2,27 +2,69 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import gc
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    Event,
+    MappingStartEvent,
+    ScalarEvent,
+)
+from yaml.resolver import Resolver
 
 from pathdeck.problems import Location, Problem
 
-try:  # the libyaml C loader is ~18x faster; fall back to pure Python where it is missing
+try:  # the libyaml C parser is many times faster; fall back to pure Python where it is missing
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 1024 * 1024
+"""A concept page is a few kilobytes; a megabyte is a mistake (or an attack), not a page."""
+MAX_DEPTH = 16
+"""The schema nests three levels deep; anything much deeper is not a pathdeck source file."""
+
 STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
+INT_TAG = "tag:yaml.org,2002:int"
 _TAG_NAMES = {
     "tag:yaml.org,2002:bool": "a true/false value",
-    "tag:yaml.org,2002:int": "a number",
+    INT_TAG: "a number",
     "tag:yaml.org,2002:float": "a number",
-    "tag:yaml.org,2002:null": "an empty value",
+    NULL_TAG: "an empty value",
     "tag:yaml.org,2002:timestamp": "a date",
 }
+# What a plain (unquoted) scalar means to YAML, decided by PyYAML's own YAML 1.1 resolver rules;
+# tags outside _TAG_NAMES (`<<` merge, `=` value) are plain text to us.
+_IMPLICIT = Resolver.yaml_implicit_resolvers
+_SYNTAX_HINTS = {
+    ":": "; if this is text containing ': ', put the whole text in quotes",
+    "\t": "; indent with spaces, not tabs",
+    "@": "; text starting with '@' must be quoted",
+    "`": "; text starting with '`' must be quoted",
+}
+
+COURSE_FILE = "course.yaml"
+STAGE_FILE = "stage.yaml"
+_YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def plain_tag(text: str) -> str:
+    """The tag YAML gives an unquoted scalar: `no` is a bool, `1.10` a float, `2024-01-02` a date."""
+    for tag, pattern in _IMPLICIT.get(text[:1], ()):
+        if pattern.match(text):
+            return tag if tag in _TAG_NAMES else STR_TAG
+    return STR_TAG
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +83,7 @@ class Scalar:
     @property
     def is_null(self) -> bool:
         """True for `~`, `null` or nothing at all after the colon."""
-        return self.tag == "tag:yaml.org,2002:null"
+        return self.tag == NULL_TAG
 
     @property
     def yaml_type(self) -> str:
@@ -83,132 +125,270 @@ class SourceFile:
     root: Node | None
 
 
-class _Converter:
-    """Turns PyYAML's composed nodes into our tree, rejecting what YAML allows but we must not."""
+class _RefusedError(Exception):
+    """Parsing stops at the first construct we refuse (alias, tag, deep nesting, 2nd document)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+@dataclass(slots=True)
+class _Open:
+    """A mapping or sequence whose end event has not come yet."""
+
+    location: Location
+    is_mapping: bool
+    items: list[Node] = field(default_factory=list)
+    entries: list[tuple[Scalar, Node]] = field(default_factory=list)
+    key: Scalar | None = None
+    skip_value: bool = False
+    seen: dict[str, Location] = field(default_factory=dict)
+
+
+class _Composer:
+    """Builds our tree straight from parser events, rejecting what YAML allows but we must not.
+
+    Composing from events (rather than PyYAML's node graph) lets the load stop at the first
+    anchor or alias, so an alias bomb costs no more than reading its few hundred bytes, and keeps
+    nesting iterative, so no input can exhaust the Python stack.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
-        self._seen: set[int] = set()
+        self.stack: list[_Open] = []
+        self.root: Node | None = None
+        self.documents = 0
 
-    def loc(self, node: yaml.Node) -> Location:
-        mark = node.start_mark
-        return Location(self.path, mark.line + 1, mark.column + 1)
+    def at(self, event: Event) -> Location:
+        return _mark_location(self.path, event.start_mark)
 
-    def convert(self, node: yaml.Node) -> Node | None:
-        # An alias composes to the very node object it refers to; meeting it twice means an alias.
-        if id(node) in self._seen:
-            self.problems.append(
-                Problem(
-                    location=self.loc(node),
-                    code="yaml-alias",
-                    message="anchors and aliases (&name, *name) are not allowed; write the text out",
-                )
-            )
-            return None
-        self._seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            tag = node.tag if not node.style else STR_TAG  # style is None or "" when plain
-            return Scalar(str(node.value), tag, self.loc(node))
-        if isinstance(node, yaml.SequenceNode):
-            items = [self.convert(item) for item in node.value]
-            return Sequence(tuple(i for i in items if i is not None), self.loc(node))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node)
-        raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover
+    def refuse(self, event: Event, code: str, message: str) -> _RefusedError:
+        return _RefusedError(Problem(location=self.at(event), code=code, message=message))
 
-    def _mapping(self, node: yaml.MappingNode) -> Mapping:
-        entries: list[tuple[Scalar, Node]] = []
-        first_seen: dict[str, Location] = {}
-        for key_node, value_node in node.value:
-            key = self.convert(key_node)
-            if not isinstance(key, Scalar):
-                self.problems.append(
-                    Problem(
-                        location=self.loc(key_node),
-                        code="bad-key",
-                        message="keys must be plain words",
+    def compose(self, events: Iterator[Event]) -> Node | None:
+        # The hot loop of every load: scalars are most events, so their path comes first.
+        path, stack = self.path, self.stack
+        for event in events:
+            node: Node
+            if isinstance(event, ScalarEvent):
+                if event.anchor is not None or event.tag is not None:
+                    raise self._decorated(event)
+                text = event.value
+                tag = plain_tag(text) if not event.style else STR_TAG  # style "" or None: plain
+                node = Scalar(text, tag, _mark_location(path, event.start_mark))
+            elif isinstance(event, CollectionStartEvent):
+                if event.anchor is not None or event.tag is not None:
+                    raise self._decorated(event)
+                if len(stack) >= MAX_DEPTH:
+                    raise self.refuse(
+                        event, "yaml-too-deep", f"nested more than {MAX_DEPTH} levels deep"
                     )
-                )
+                stack.append(_Open(self.at(event), is_mapping=isinstance(event, MappingStartEvent)))
                 continue
-            if key.text in first_seen:
-                self.problems.append(
-                    Problem(
-                        location=key.location,
-                        code="duplicate-key",
-                        message=f"key '{key.text}' appears twice (first at line {first_seen[key.text].line})",
-                    )
+            elif isinstance(event, CollectionEndEvent):
+                opened = stack.pop()
+                if opened.is_mapping:
+                    node = Mapping(tuple(opened.entries), opened.location)
+                else:
+                    node = Sequence(tuple(opened.items), opened.location)
+            elif isinstance(event, AliasEvent):
+                raise self.refuse(
+                    event,
+                    "yaml-alias",
+                    f"aliases (*{event.anchor}) are not allowed; write the text out in full",
                 )
+            else:
+                if isinstance(event, DocumentStartEvent):
+                    self._document(event)
                 continue
-            first_seen[key.text] = key.location
-            value = self.convert(value_node)
-            if value is not None:
-                entries.append((key, value))
-        return Mapping(tuple(entries), self.loc(node))
+            if not stack:
+                self.root = node
+                continue
+            top = stack[-1]
+            if not top.is_mapping:
+                top.items.append(node)
+            elif top.key is None and not top.skip_value:
+                self._key(top, node)
+            else:
+                if top.key is not None:
+                    top.entries.append((top.key, node))
+                top.key = None
+                top.skip_value = False
+        return self.root
 
-
-def _decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
-        return None, [
-            Problem(
-                location=Location(path, line, column),
-                code="not-utf8",
-                message=f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+    def _document(self, event: Event) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            raise self.refuse(
+                event,
+                "multiple-documents",
+                "a file holds exactly one YAML document; remove this '---' and what follows, "
+                "or move it to a file of its own",
             )
-        ]
-    return text, []
+
+    def _decorated(self, event: ScalarEvent | CollectionStartEvent) -> _RefusedError:
+        if event.anchor is not None:
+            return self.refuse(
+                event,
+                "yaml-alias",
+                f"anchors (&{event.anchor}) are not allowed; write the text out in full",
+            )
+        return self.refuse(
+            event,
+            "yaml-tag",
+            f"YAML tags ({event.tag}) are not allowed; to keep a value as text, quote it",
+        )
+
+    def _key(self, opened: _Open, node: Node) -> None:
+        if not isinstance(node, Scalar):
+            self._problem(node.location, "bad-key", "a key must be a word, not a list or mapping")
+            opened.skip_value = True
+            return
+        first = opened.seen.get(node.text)
+        if first is not None:
+            self._problem(
+                node.location,
+                "duplicate-key",
+                f"key '{node.text}' appears twice in this mapping (first at line {first.line}); "
+                "YAML would silently keep only the last one",
+            )
+            opened.skip_value = True
+            return
+        opened.seen[node.text] = node.location
+        opened.key = node
+
+    def _problem(self, where: Location, code: str, message: str) -> None:
+        self.problems.append(Problem(location=where, code=code, message=message))
+
+
+class _Mark(Protocol):
+    """Where the parser is: 0-based line and column (both parsers' marks have them)."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def column(self) -> int: ...
+
+
+def _mark_location(path: str, mark: _Mark | None) -> Location:
+    if mark is None:  # pragma: no cover - the parsers mark every event
+        return Location(path)
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def _position(path: str, text: str, index: int) -> Location:
+    line = text.count("\n", 0, index) + 1
+    return Location(path, line, index - (text.rfind("\n", 0, index) + 1) + 1)
+
+
+def _char_at(text: str, where: Location) -> str:
+    lines = text.split("\n", where.line)
+    line = lines[where.line - 1] if len(lines) >= where.line else ""
+    return line[where.column - 1 : where.column]
+
+
+def _syntax_problem(path: str, text: str, exc: yaml.YAMLError) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        # libyaml counts bytes and PyYAML characters; finding the character itself is exact.
+        index = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        where = _position(path, text, index) if index >= 0 else Location(path)
+        code = exc.character if isinstance(exc.character, int) else 0
+        return Problem(
+            location=where,
+            code="control-character",
+            message=f"the control character U+{code:04X} is not allowed in YAML; delete it",
+        )
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+        reason = exc.problem or exc.context or "invalid YAML"
+        opened = exc.context_mark
+        if exc.context and exc.problem and opened and mark and opened.line != mark.line:
+            reason = f"{reason} ({exc.context} at line {opened.line + 1})"
+        return Problem(
+            location=where,
+            code="yaml-syntax",
+            message=f"YAML syntax: {reason}{_SYNTAX_HINTS.get(_char_at(text, where), '')}",
+        )
+    return Problem(location=Location(path), code="yaml-syntax", message=f"YAML syntax: {exc}")
 
 
 def parse_text(path: str, text: str) -> tuple[SourceFile, list[Problem]]:
     """Parse YAML text into a SourceFile, collecting every problem rather than raising."""
-    if not text.strip() or all(
-        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
-    ):
-        problem = Problem(location=Location(path), code="empty-file", message="the file is empty")
-        return SourceFile(path, None), [problem]
+    composer = _Composer(path)
     try:
-        documents = list(yaml.compose_all(text, Loader=_Loader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-        reason = exc.problem or exc.context or "invalid YAML"
-        return SourceFile(path, None), [
-            Problem(location=where, code="yaml-syntax", message=f"YAML syntax: {reason}")
-        ]
+        root = composer.compose(yaml.parse(text, Loader=_Loader))
+    except _RefusedError as refused:
+        return SourceFile(path, None), [*composer.problems, refused.problem]
     except yaml.YAMLError as exc:
-        return SourceFile(path, None), [
-            Problem(location=Location(path), code="yaml-syntax", message=f"YAML syntax: {exc}")
-        ]
-    documents = [d for d in documents if d is not None]
-    if len(documents) != 1:
+        return SourceFile(path, None), [_syntax_problem(path, text, exc)]
+    except UnicodeEncodeError as exc:  # a lone surrogate: only reachable from str input
         problem = Problem(
-            location=Location(path),
-            code="multiple-documents",
-            message="a file holds exactly one YAML document (remove the extra '---')",
+            location=_position(path, text, exc.start),
+            code="not-utf8",
+            message="the text holds an unpaired surrogate, which is not valid Unicode",
         )
         return SourceFile(path, None), [problem]
-    converter = _Converter(path)
-    root = converter.convert(documents[0])
-    return SourceFile(path, root), converter.problems
+    if root is None or (isinstance(root, Scalar) and root.is_null):
+        problem = Problem(location=Location(path), code="empty-file", message="the file is empty")
+        return SourceFile(path, None), [problem]
+    return SourceFile(path, root), composer.problems
+
+
+def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text from bytes (a BOM is allowed), or a problem pointing at the first bad byte."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8"))
+        problem = Problem(
+            location=Location(path, line, column + 1),
+            code="not-utf8",
+            message=f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+        )
+        return None, [problem]
+
+
+def read_limited(path: Path, shown: str) -> tuple[bytes | None, list[Problem]]:
+    """A file's bytes, or a problem when it cannot be read or is over MAX_FILE_BYTES."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+            size = os.fstat(stream.fileno()).st_size
+    except OSError as exc:
+        return None, [unreadable(shown, exc)]
+    if len(data) > MAX_FILE_BYTES:
+        problem = Problem(
+            location=Location(shown),
+            code="file-too-large",
+            message=f"the file is {max(size, len(data))} bytes; a source file may be at most "
+            f"{MAX_FILE_BYTES} bytes",
+        )
+        return None, [problem]
+    return data, []
+
+
+def unreadable(shown: str, exc: OSError) -> Problem:
+    """The problem for a file or folder the operating system will not let us read."""
+    return Problem(
+        location=Location(shown),
+        code="unreadable-file",
+        message=f"cannot read this: {exc.strerror or exc}",
+    )
 
 
 def load_file(path: Path, display: str | None = None) -> tuple[SourceFile, list[Problem]]:
     """Read and parse one file; size, encoding and syntax problems come back as Problems."""
     shown = display or str(path)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        problem = Problem(
-            location=Location(shown),
-            code="file-too-large",
-            message=f"the file is {size} bytes; a source file may be at most {MAX_FILE_BYTES} bytes",
-        )
-        return SourceFile(shown, None), [problem]
-    text, problems = _decode(shown, path.read_bytes())
+    data, problems = read_limited(path, shown)
+    if data is None:
+        return SourceFile(shown, None), problems
+    text, problems = decode(shown, data)
     if text is None:
         return SourceFile(shown, None), problems
     return parse_text(shown, text)
@@ -231,47 +411,109 @@ class SourceTree:
     course: SourceFile | None
     stages: tuple[StageFiles, ...]
     problems: tuple[Problem, ...]
-
-
-COURSE_FILE = "course.yaml"
-STAGE_FILE = "stage.yaml"
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    course_path: str = COURSE_FILE
 
 
 def _visible(path: Path) -> bool:
+    # Dot-files are editor and VCS litter; a leading '_' is how authors park a draft.
     return not path.name.startswith((".", "_"))
+
+
+class _TreeLoader:
+    """Walks a source folder: course.yaml, then one folder per stage."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        cwd = Path.cwd()
+        self.base = (
+            root.relative_to(cwd) if root.is_absolute() and root.is_relative_to(cwd) else root
+        )
+
+    def shown(self, path: Path) -> str:
+        return str(self.base / path.relative_to(self.root))
+
+    def listing(self, folder: Path) -> list[Path]:
+        try:
+            return sorted(p for p in folder.iterdir() if _visible(p))
+        except OSError as exc:
+            self.problems.append(unreadable(self.shown(folder), exc))
+            return []
+
+    def parse(self, path: Path) -> SourceFile:
+        source, found = load_file(path, self.shown(path))
+        self.problems.extend(found)
+        return source
+
+    def misnamed(self, path: Path, wanted: str) -> None:
+        self.problems.append(
+            Problem(
+                location=Location(self.shown(path)),
+                code="misnamed-file",
+                message=f"pathdeck reads {wanted}, not {path.name}: rename the file",
+            )
+        )
+
+    def stage(self, folder: Path) -> StageFiles | None:
+        concepts: list[Path] = []
+        for path in self.listing(folder):
+            if not path.is_file() or path.suffix not in _YAML_SUFFIXES or path.name == STAGE_FILE:
+                continue
+            if path.stem == "stage":
+                self.misnamed(path, STAGE_FILE)
+            elif path.stem == "course":
+                self.misnamed(path, f"{COURSE_FILE} only in the source folder itself")
+            else:
+                concepts.append(path)
+        stage_path = folder / STAGE_FILE
+        if not concepts and not stage_path.is_file():
+            return None  # a folder of images or notes, not a stage
+        stage = self.parse(stage_path) if stage_path.is_file() else None
+        return StageFiles(self.shown(folder), stage, tuple(self.parse(p) for p in concepts))
+
+    def tree(self) -> SourceTree:
+        course: SourceFile | None = None
+        stages: list[StageFiles] = []
+        for path in self.listing(self.root):
+            if path.is_dir():
+                files = self.stage(path)
+                if files is not None:
+                    stages.append(files)
+            elif path.name == COURSE_FILE:
+                course = self.parse(path)
+            elif path.suffix in _YAML_SUFFIXES and path.stem == "course":
+                self.misnamed(path, COURSE_FILE)
+            elif path.suffix in _YAML_SUFFIXES:
+                self.problems.append(
+                    Problem(
+                        location=Location(self.shown(path)),
+                        code="misplaced-file",
+                        message="a concept file must sit in its stage's folder, beside "
+                        f"{STAGE_FILE}; this one would be ignored",
+                    )
+                )
+        course_path = self.shown(self.root / COURSE_FILE)
+        return SourceTree(self.root, course, tuple(stages), tuple(self.problems), course_path)
+
+
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building big acyclic trees.
+
+    Loading 2,000 concepts allocates a few hundred thousand small objects that all stay alive;
+    each allocation burst would trigger a full-heap scan for cycles that cannot exist, which
+    costs a third of the load time. Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_tree(root: Path) -> SourceTree:
     """Parse course.yaml, every <stage>/stage.yaml and every concept file below `root`."""
-    problems: list[Problem] = []
-
-    def parse(path: Path) -> SourceFile:
-        source, found = load_file(path, _display(path))
-        problems.extend(found)
-        return source
-
-    course_path = root / COURSE_FILE
-    course = parse(course_path) if course_path.is_file() else None
-    stages: list[StageFiles] = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and _visible(p)):
-        concept_paths = sorted(
-            p
-            for p in folder.iterdir()
-            if p.is_file()
-            and p.suffix in {".yaml", ".yml"}
-            and p.name != STAGE_FILE
-            and _visible(p)
-        )
-        stage_path = folder / STAGE_FILE
-        if not concept_paths and not stage_path.is_file():
-            continue
-        stage = parse(stage_path) if stage_path.is_file() else None
-        stages.append(StageFiles(_display(folder), stage, tuple(parse(p) for p in concept_paths)))
-    return SourceTree(root, course, tuple(stages), tuple(problems))
+    with no_cycle_collection():
+        return _TreeLoader(root).tree()

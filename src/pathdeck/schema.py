@@ -15,11 +15,12 @@ class Text:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Integer:
-    """A whole number field."""
+    """A whole number field, between `minimum` and `maximum`."""
 
     description: str
     required: bool = False
     minimum: int = 1
+    maximum: int = 9999
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,12 +35,14 @@ class Record:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ListOf:
-    """A list of items of one kind."""
+    """A list of items of one kind; when present it must hold at least `min_items` items."""
 
     description: str
     item: Field
     required: bool = False
-    min_items: int = 0
+    # No list is required, but a list that is written down needs items: `pitfalls:` with nothing
+    # under it is a half-finished edit that would quietly publish no cards.
+    min_items: int = 1
 
 
 Field = Text | Integer | Record | ListOf

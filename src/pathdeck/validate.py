@@ -5,18 +5,36 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pathdeck import schema
 from pathdeck.curriculum import Concept, Course, Phrase, Pitfall, ProveIt, RedFlag, Stage
-from pathdeck.load import COURSE_FILE, STAGE_FILE, Mapping, Node, Scalar, Sequence, SourceTree
+from pathdeck.load import (
+    COURSE_FILE,
+    INT_TAG,
+    STAGE_FILE,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    SourceFile,
+    SourceTree,
+    StageFiles,
+    no_cycle_collection,
+)
 from pathdeck.problems import ContentError, Location, Problem, Severity
 
 COURSE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CONCEPT_ID = re.compile(r"^[A-Za-z]{0,8}(\d+)\.(\d+)$")
 ITEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# Markup an author may expect to work: it is shown as typed, so say so before learners see it.
+LOOKS_LIKE_MARKUP = re.compile(
+    r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|\{\{|\[(?:sound|latex|\$\$?)[:\]]", re.IGNORECASE
+)
 LOCATION_KEY = "@location"
+"""Every record's dict carries where its mapping starts under this key."""
+KEYS_KEY = "@keys"
+"""...and where each of its values is, by key, so cross-file rules point at the exact value."""
 
 Value = Any  # str | int | list[Value] | dict[str, Value]: what a schema field yields
 
@@ -27,6 +45,12 @@ class Report:
 
     course: Course
     warnings: tuple[Problem, ...]
+
+
+def _where(raw: dict[str, Value], key: str) -> Location:
+    """Where `key`'s value is written, or the record's start when it is absent."""
+    found: Location | None = raw[KEYS_KEY].get(key)
+    return found if found is not None else raw[LOCATION_KEY]
 
 
 class _Checker:
@@ -53,43 +77,63 @@ class _Checker:
             return self._list(node, field, name)
         return self.record(node, field, name)
 
+    def _empty(self, node: Node, name: str) -> None:
+        self.error(node.location, "empty-value", f"{name} is empty")
+
     def _text(self, node: Node, name: str) -> str | None:
         if isinstance(node, Scalar):
             if node.is_text:
                 text = node.text.strip()
                 if not text:
-                    self.error(node.location, "empty-text", f"'{name}' is empty")
+                    self._empty(node, name)
                     return None
+                if ("<" in text or "{" in text or "[" in text) and LOOKS_LIKE_MARKUP.search(text):
+                    self.warn(
+                        node.location,
+                        "markup-shown-as-text",
+                        f"{name} holds HTML or Anki template syntax; cards show it exactly as "
+                        "typed (only **bold** and *italic* are rendered)",
+                    )
                 return text
             if node.is_null:
-                self.error(node.location, "empty-text", f"'{name}' is empty")
+                self._empty(node, name)
                 return None
             self.error(
                 node.location,
                 "not-text",
-                f"'{name}' must be text, but YAML reads {node.text!r} as {node.yaml_type}; "
+                f"{name} must be text, but YAML reads {node.text} as {node.yaml_type}; "
                 f'quote this: "{node.text}"',
             )
             return None
-        kind = "a list" if isinstance(node, Sequence) else "a mapping"
-        self.error(node.location, "wrong-type", f"'{name}' must be text, not {kind}")
+        kind = "a list" if isinstance(node, Sequence) else "a mapping of keys"
+        self.error(node.location, "wrong-type", f"{name} must be text, not {kind}")
         return None
 
     def _integer(self, node: Node, field: schema.Integer, name: str) -> int | None:
-        if isinstance(node, Scalar) and node.tag == "tag:yaml.org,2002:int":
-            try:
-                number = int(node.text.replace("_", ""), 0)
-            except ValueError:
-                number = None
-            if number is not None and number >= field.minimum:
-                return number
-        shown = node.text if isinstance(node, Scalar) else "a list or mapping"
-        self.error(
-            node.location,
-            "wrong-type",
-            f"'{name}' must be a whole number of at least {field.minimum}, not {shown}",
-        )
-        return None
+        if not isinstance(node, Scalar):
+            self.error(node.location, "wrong-type", f"{name} must be a whole number, not a list")
+            return None
+        if node.is_null:
+            self._empty(node, name)
+            return None
+        number = _whole_number(node.text) if node.tag == INT_TAG else None
+        if number is None:
+            quoted = node.is_text and _whole_number(node.text) is not None
+            hint = "; remove the quotes" if quoted else ""
+            self.error(
+                node.location,
+                "wrong-type",
+                f"{name} must be a whole number, not {node.text!r}{hint}",
+            )
+            return None
+        if not field.minimum <= number <= field.maximum:
+            self.error(
+                node.location,
+                "out-of-range",
+                f"{name} must be between {field.minimum} and {field.maximum}, not {number}",
+            )
+            return None
+        return number
 
     def _list(self, node: Node, field: schema.ListOf, name: str) -> list[Value] | None:
         if isinstance(node, Scalar) and node.is_null:
@@ -98,49 +142,70 @@ class _Checker:
             items = node.items
         else:
             self.error(
-                node.location, "wrong-type", f"'{name}' must be a list (lines starting '- ')"
+                node.location,
+                "wrong-type",
+                f"{name} must be a list: put each item on its own line, starting with '- '",
             )
             return None
         if len(items) < field.min_items:
             self.error(
-                node.location, "empty-list", f"'{name}' needs at least {field.min_items} item(s)"
+                node.location,
+                "empty-list",
+                f"{name} is empty: give it at least {field.min_items} item(s) or remove it",
             )
-        values = [self.value(item, field.item, f"{name} item") for item in items]
-        return [v for v in values if v is not None]
+        values = []
+        for number, item in enumerate(items, start=1):
+            value = self.value(item, field.item, f"{name} item {number}")
+            if value is not None:
+                values.append(value)
+        return values
 
     def record(self, node: Node, field: schema.Record, name: str) -> dict[str, Value] | None:
         """A mapping checked key by key: unknown keys, missing keys, each value."""
-        if isinstance(node, Scalar) and node.is_text and field.shorthand:
+        if isinstance(node, Scalar) and field.shorthand and not node.is_null:
+            # A bare value stands for the shorthand key; its own type is checked there.
             node = Mapping(
                 ((Scalar(field.shorthand, node.tag, node.location), node),), node.location
             )
         if not isinstance(node, Mapping):
-            self.error(node.location, "wrong-type", f"'{name}' must be a mapping of keys to values")
+            if isinstance(node, Scalar) and node.is_null:
+                self._empty(node, name)
+            else:
+                self.error(
+                    node.location, "wrong-type", f"{name} must be a mapping of keys to values"
+                )
             return None
-        result: dict[str, Value] = {LOCATION_KEY: node.location}
+        keys: dict[str, Location] = {}
+        result: dict[str, Value] = {LOCATION_KEY: node.location, KEYS_KEY: keys}
         for key, value_node in node.entries:
             sub = field.fields.get(key.text)
             if sub is None:
                 self._unknown_key(key, field, name)
                 continue
-            value = self.value(value_node, sub, key.text)
+            keys[key.text] = value_node.location
+            value = self.value(value_node, sub, f"'{key.text}'")
             if value is not None:
                 result[key.text] = value
-        missing = [
-            required
-            for required, sub in field.fields.items()
-            if sub.required and required not in result and node.get(required) is None
-        ]
-        for required in missing:
-            self.error(node.location, "missing-key", f"'{name}' needs a '{required}'")
+        for required, sub in field.fields.items():
+            if sub.required and required not in keys:
+                self.error(node.location, "missing-key", f"{name} needs a '{required}'")
         return result
 
     def _unknown_key(self, key: Scalar, field: schema.Record, name: str) -> None:
-        close = difflib.get_close_matches(key.text, list(field.fields), n=1, cutoff=0.6)
-        hint = (
-            f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(field.fields)}"
-        )
+        known = list(field.fields)
+        normal = key.text.strip().lower().replace("-", "_").replace(" ", "_")
+        close = [normal] if normal in field.fields else []
+        close = close or difflib.get_close_matches(normal, known, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
         self.error(key.location, "unknown-key", f"unknown key '{key.text}' in {name}{hint}")
+
+
+def _whole_number(text: str) -> int | None:
+    """A YAML int's value (`1_000`, `0x1f` too), or None when it is no whole number."""
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        return None
 
 
 def _phrase(raw: dict[str, Value]) -> Phrase:
@@ -209,7 +274,7 @@ def _concept(raw: dict[str, Value], stage_number: int, source: str) -> Concept:
 @dataclass(slots=True)
 class _ConceptDraft:
     raw: dict[str, Value]
-    source: str
+    source: SourceFile
 
 
 class _CurriculumRules:
@@ -218,6 +283,7 @@ class _CurriculumRules:
     def __init__(self, checker: _Checker) -> None:
         self.check = checker
         self.first_concept: dict[str, Location] = {}
+        self.first_stage: dict[int, Location] = {}
 
     def item_ids(self, raw: dict[str, Value]) -> None:
         for key in ("sample_language", "pitfalls", "red_flags"):
@@ -226,12 +292,13 @@ class _CurriculumRules:
                 item_id = item.get("id")
                 if item_id is None:
                     continue
-                where = item[LOCATION_KEY]
+                where = _where(item, "id")
                 if not ITEM_ID.match(item_id):
                     self.check.error(
                         where,
                         "bad-item-id",
-                        f"item id {item_id!r} may use only letters, digits, '.', '-' and '_'",
+                        f"item id {item_id!r} may use only letters, digits, '.', '-' and '_' "
+                        "(at most 64, starting with a letter or digit)",
                     )
                 elif item_id in seen:
                     self.check.error(
@@ -242,25 +309,39 @@ class _CurriculumRules:
                 else:
                     seen[item_id] = where
 
-    def concept_id(self, raw: dict[str, Value], stage_number: int | None) -> bool:
-        where = raw[LOCATION_KEY]
+    def stage_number(self, raw: dict[str, Value]) -> bool:
+        """True when the stage's number is its own; a second stage with a number is an error."""
+        number = raw["number"]
+        where = _where(raw, "number")
+        first = self.first_stage.get(number)
+        if first is not None:
+            self.check.error(
+                where, "duplicate-stage-number", f"stage {number} is already defined in {first}"
+            )
+            return False
+        self.first_stage[number] = where
+        return True
+
+    def concept_id(self, raw: dict[str, Value], stage_number: int | None, stage: str) -> bool:
         concept_id = raw.get("id")
         if concept_id is None:
             return False
+        where = _where(raw, "id")
         match = CONCEPT_ID.match(concept_id)
         if not match:
             self.check.error(
                 where,
                 "bad-concept-id",
-                f"concept id {concept_id!r} should look like E6.1 (letters, stage number, '.', number)",
+                f"concept id {concept_id!r} should look like E6.1: letters, the stage number, "
+                "'.', a number",
             )
             return False
-        if concept_id in self.first_concept:
-            first = self.first_concept[concept_id]
+        first = self.first_concept.get(concept_id)
+        if first is not None:
             self.check.error(
                 where,
                 "duplicate-concept-id",
-                f"concept id '{concept_id}' is already used by {first.path}:{first.line}",
+                f"concept id '{concept_id}' is already used by {first}",
             )
             return False
         self.first_concept[concept_id] = where
@@ -268,156 +349,168 @@ class _CurriculumRules:
             self.check.error(
                 where,
                 "concept-stage-mismatch",
-                f"concept '{concept_id}' belongs to stage {match.group(1)} but is filed under "
-                f"stage {stage_number}",
+                f"concept '{concept_id}' belongs to stage {int(match.group(1))} but is filed "
+                f"under stage {stage_number} ({stage}); move the file or fix the id",
             )
             return False
         return True
 
-    def positions(self, drafts: list[_ConceptDraft], planned: int) -> None:
-        taken: dict[int, str] = {}
+    def positions(self, drafts: list[_ConceptDraft], planned: int, stage: str) -> None:
+        taken: dict[int, Location] = {}
         for draft in drafts:
             position = draft.raw.get("position")
             if position is None:
                 continue
-            where = draft.raw[LOCATION_KEY]
+            where = _where(draft.raw, "position")
             if position > planned:
                 self.check.error(
                     where,
                     "position-out-of-range",
-                    f"position {position} is beyond the stage's {planned} planned concepts "
-                    f"(raise 'concepts' in {STAGE_FILE})",
+                    f"position {position} is beyond the {planned} concepts planned for the "
+                    f"stage (raise 'concepts' in {stage})",
                 )
-            if position in taken:
+            first = taken.get(position)
+            if first is not None:
                 self.check.error(
                     where,
                     "duplicate-position",
-                    f"position {position} is already taken by {taken[position]}",
+                    f"position {position} is already taken by {first}",
                 )
             else:
-                taken[position] = draft.source
+                taken[position] = where
 
-    def connections(self, course_concepts: list[Concept]) -> None:
-        known = {c.id for c in course_concepts}
-        for concept in course_concepts:
-            for target in concept.connects_to:
-                if target not in known:
+    def connections(self, drafts: list[_ConceptDraft]) -> None:
+        known = set(self.first_concept)
+        for draft in drafts:
+            root = draft.source.root
+            targets = root.get("connects_to") if isinstance(root, Mapping) else None
+            if not isinstance(targets, Sequence):
+                continue
+            for item in targets.items:
+                if isinstance(item, Scalar) and item.is_text and item.text.strip() not in known:
                     self.check.warn(
-                        concept.location,
+                        item.location,
                         "unknown-connection",
-                        f"{concept.id} connects to '{target}', which is not in the course",
+                        f"'{item.text.strip()}' is not a concept id in this course",
                     )
 
 
 def _warn_thin(check: _Checker, concept: Concept) -> None:
     if concept.anchor is None:
         check.warn(
-            concept.location, "missing-anchor", f"{concept.id} has no anchor; no anchor card"
+            concept.location, "missing-anchor", f"{concept.id} has no anchor: no anchor card"
         )
     if concept.prove_it is None:
-        check.warn(concept.location, "missing-prove-it", f"{concept.id} has no 'prove_it' case")
+        check.warn(
+            concept.location,
+            "missing-prove-it",
+            f"{concept.id} has no 'prove_it' case: no case card",
+        )
 
 
-def _stage(
-    check: _Checker,
-    rules: _CurriculumRules,
-    folder: str,
-    stage_raw: dict[str, Value] | None,
-    concept_files: list[_ConceptDraft],
-) -> Stage | None:
-    number = stage_raw.get("number") if stage_raw else None
-    valid = [d for d in concept_files if rules.concept_id(d.raw, number)]
-    for draft in concept_files:
-        rules.item_ids(draft.raw)
-    if stage_raw is None:
-        return None
-    planned = stage_raw.get("concepts")
-    if planned is not None:
-        rules.positions(concept_files, planned)
-    if number is None or "title" not in stage_raw or planned is None:
-        return None
-    required = ("id", "title", "position")
-    concepts = [
-        _concept(d.raw, number, d.source) for d in valid if all(k in d.raw for k in required)
-    ]
-    concepts.sort(key=lambda c: (c.position, c.id))
-    for concept in concepts:
-        _warn_thin(check, concept)
-    return Stage(
-        number=number,
-        title=stage_raw["title"],
-        concept_count=planned,
-        folder=folder,
-        concepts=tuple(concepts),
-        location=stage_raw[LOCATION_KEY],
-    )
+class _Validator:
+    """One pass over the tree: each file against the schema, then the cross-file rules."""
+
+    def __init__(self, tree: SourceTree) -> None:
+        self.tree = tree
+        self.check = _Checker()
+        self.check.problems.extend(tree.problems)
+        self.rules = _CurriculumRules(self.check)
+        self.drafts: list[_ConceptDraft] = []
+
+    def course(self) -> dict[str, Value] | None:
+        source = self.tree.course
+        if source is None:
+            self.check.error(
+                Location(self.tree.course_path),
+                "missing-course",
+                f"no {COURSE_FILE} in {self.tree.root}: it names the course (id, title)",
+            )
+            return None
+        if source.root is None:
+            return None
+        raw = self.check.record(source.root, schema.COURSE, "the course")
+        if raw and "id" in raw and not COURSE_ID.match(raw["id"]):
+            self.check.error(
+                _where(raw, "id"),
+                "bad-course-id",
+                f"course id {raw['id']!r} must be a slug: lowercase letters, digits and '-'",
+            )
+            return None
+        return raw
+
+    def stage(self, files: StageFiles) -> Stage | None:
+        stage_path = f"{files.folder}/{STAGE_FILE}"
+        stage_raw = None
+        if files.stage is None:
+            self.check.error(
+                Location(stage_path),
+                "missing-stage",
+                f"folder {files.folder} holds concepts but no {STAGE_FILE} "
+                "(number, title, concepts)",
+            )
+        elif files.stage.root is not None:
+            stage_raw = self.check.record(files.stage.root, schema.STAGE, "the stage")
+        if (
+            stage_raw is not None
+            and "number" in stage_raw
+            and not self.rules.stage_number(stage_raw)
+        ):
+            stage_raw = None
+        number = stage_raw.get("number") if stage_raw else None
+        drafts = []
+        for source in files.concepts:
+            if source.root is None:
+                continue
+            raw = self.check.record(source.root, schema.CONCEPT, "the concept")
+            if raw is not None:
+                drafts.append(_ConceptDraft(raw, source))
+        self.drafts.extend(drafts)
+        valid = [d for d in drafts if self.rules.concept_id(d.raw, number, stage_path)]
+        for draft in drafts:
+            self.rules.item_ids(draft.raw)
+        planned = stage_raw.get("concepts") if stage_raw else None
+        if planned is not None:
+            self.rules.positions(drafts, planned, stage_path)
+        if stage_raw is None or number is None or planned is None or "title" not in stage_raw:
+            return None
+        required = ("id", "title", "position")
+        concepts = [
+            _concept(d.raw, number, d.source.path)
+            for d in valid
+            if all(k in d.raw for k in required)
+        ]
+        concepts.sort(key=lambda c: (c.position, c.id))
+        for concept in concepts:
+            _warn_thin(self.check, concept)
+        return Stage(
+            number=number,
+            title=stage_raw["title"],
+            concept_count=planned,
+            folder=files.folder,
+            concepts=tuple(concepts),
+            location=stage_raw[LOCATION_KEY],
+        )
+
+    def run(self) -> Report:
+        course_raw = self.course()
+        stages = [stage for files in self.tree.stages if (stage := self.stage(files)) is not None]
+        stages.sort(key=lambda s: s.number)
+        self.rules.connections(self.drafts)
+        problems = self.check.problems
+        if any(p.severity is Severity.ERROR for p in problems) or course_raw is None:
+            raise ContentError(problems)
+        course = Course(
+            id=course_raw["id"],
+            title=course_raw["title"],
+            description=course_raw.get("description"),
+            stages=tuple(stages),
+        )
+        warnings = tuple(p for p in problems if p.severity is Severity.WARNING)
+        return Report(course=course, warnings=warnings)
 
 
 def validate(tree: SourceTree) -> Report:
     """Check the whole tree; return the course, or raise ContentError with every problem."""
-    check = _Checker()
-    check.problems.extend(tree.problems)
-    rules = _CurriculumRules(check)
-    course_raw = None
-    if tree.course is None:
-        check.error(
-            Location(str(tree.root / COURSE_FILE)),
-            "missing-course",
-            f"no {COURSE_FILE} in {tree.root}: it names the course (id, title)",
-        )
-    elif tree.course.root is not None:
-        course_raw = check.record(tree.course.root, schema.COURSE, "course")
-        if course_raw and "id" in course_raw and not COURSE_ID.match(course_raw["id"]):
-            check.error(
-                course_raw[LOCATION_KEY],
-                "bad-course-id",
-                f"course id {course_raw['id']!r} must be a slug: lowercase letters, digits and '-'",
-            )
-    stages: list[Stage] = []
-    seen_numbers: dict[int, str] = {}
-    for files in tree.stages:
-        stage_raw = None
-        if files.stage is None:
-            check.error(
-                Location(str(Path(files.folder) / STAGE_FILE)),
-                "missing-stage",
-                f"folder {files.folder} holds concepts but no {STAGE_FILE} (number, title, concepts)",
-            )
-        elif files.stage.root is not None:
-            stage_raw = check.record(files.stage.root, schema.STAGE, "stage")
-        number = stage_raw.get("number") if stage_raw else None
-        if number is not None and stage_raw is not None:
-            if number in seen_numbers:
-                check.error(
-                    stage_raw[LOCATION_KEY],
-                    "duplicate-stage-number",
-                    f"stage {number} is already defined in {seen_numbers[number]}",
-                )
-                stage_raw = None
-            else:
-                seen_numbers[number] = files.folder
-        drafts: list[_ConceptDraft] = []
-        for source in files.concepts:
-            if source.root is None:
-                continue
-            raw = check.record(source.root, schema.CONCEPT, "concept")
-            if raw is not None:
-                drafts.append(_ConceptDraft(raw, source.path))
-        stage = _stage(check, rules, files.folder, stage_raw, drafts)
-        if stage is not None:
-            stages.append(stage)
-    stages.sort(key=lambda s: s.number)
-    rules.connections([c for s in stages for c in s.concepts])
-    errors = [p for p in check.problems if p.severity is Severity.ERROR]
-    if errors or course_raw is None or "id" not in course_raw or "title" not in course_raw:
-        if not errors:  # pragma: no cover - a missing course always records an error
-            check.error(Location(str(tree.root)), "missing-course", "course.yaml is incomplete")
-        raise ContentError(check.problems)
-    course = Course(
-        id=course_raw["id"],
-        title=course_raw["title"],
-        description=course_raw.get("description"),
-        stages=tuple(stages),
-    )
-    warnings = tuple(p for p in check.problems if p.severity is Severity.WARNING)
-    return Report(course=course, warnings=warnings)
+    with no_cycle_collection():
+        return _Validator(tree).run()
