@@ -170,6 +170,7 @@ def build(
     """Build SOURCE (default: decks) into one .apkg and update its identity ledger."""
     from pathdeck.pipeline import build as run_build
     from pathdeck.pipeline import check as run_check
+    from pathdeck.progress import progress_bar
 
     if strict:
         warnings = run_check(source).warnings
@@ -177,13 +178,15 @@ def build(
             from pathdeck.problems import ContentError
 
             raise ContentError(warnings)
-    report = run_build(
-        source,
-        output,
-        concept_decks=concept_decks,
-        accept_notetype_changes=accept_notetype_changes,
-        locked=locked,
-    )
+    with progress_bar(quiet=ctx.obj["quiet"]) as progress:
+        report = run_build(
+            source,
+            output,
+            concept_decks=concept_decks,
+            accept_notetype_changes=accept_notetype_changes,
+            locked=locked,
+            progress=progress,
+        )
     if not ctx.obj["quiet"]:
         _echo_problems(report.warnings)
     if as_json:

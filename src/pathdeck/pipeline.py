@@ -7,11 +7,12 @@ from pathlib import Path
 
 from pathdeck.cards import Placement, course_notes, deck_part, placement, retired_deck, stage_deck
 from pathdeck.curriculum import Course
-from pathdeck.identity import LEDGER_FILE, Resolution, build_time, read_ledger, resolve
+from pathdeck.identity import LEDGER_FILE, Ledger, Resolution, build_time, read_ledger, resolve
 from pathdeck.load import load_tree
 from pathdeck.notetypes import stable_id
 from pathdeck.output import exclusive, write_text_atomically
 from pathdeck.problems import ContentError, Location, Problem
+from pathdeck.progress import Progress, silent
 from pathdeck.validate import validate
 
 
@@ -58,13 +59,26 @@ def _missing_source(source: Path) -> ContentError:
     )
 
 
-def check(source: Path) -> CheckReport:
-    """Validate a source tree and its ledger; raise ContentError with every problem."""
+def _check(source: Path, progress: Progress, total: int) -> tuple[CheckReport, Ledger]:
     if not source.is_dir():
         raise _missing_source(source)
-    report = validate(load_tree(source))
-    read_ledger(source, report.course.id)
-    return CheckReport(course=report.course, warnings=report.warnings)
+    progress("Reading sources", 0, total)
+    tree = load_tree(source)
+    progress("Checking", 1, total)
+    report = validate(tree)
+    ledger = read_ledger(source, report.course.id)
+    return CheckReport(course=report.course, warnings=report.warnings), ledger
+
+
+def check(source: Path, *, progress: Progress = silent) -> CheckReport:
+    """Validate a source tree and its ledger; raise ContentError with every problem."""
+    checked, _ = _check(source, progress, 2)
+    progress("Checked", 2, 2)
+    return checked
+
+
+BUILD_STEPS = 5
+"""Reading sources, checking, making cards, matching the ledger, writing: progress counts these."""
 
 
 def default_output(course: Course) -> Path:
@@ -80,13 +94,18 @@ def _placements(course: Course, *, concept_decks: bool) -> dict[str, Placement]:
 
 
 def plan(
-    source: Path, *, concept_decks: bool = False, accept_notetype_changes: bool = False
+    source: Path,
+    *,
+    concept_decks: bool = False,
+    accept_notetype_changes: bool = False,
+    progress: Progress = silent,
 ) -> tuple[CheckReport, Resolution]:
     """Everything a build decides, without writing: validated course and resolved identities."""
-    checked = check(source)
+    checked, ledger = _check(source, progress, BUILD_STEPS)  # the ledger is read once
     course = checked.course
-    ledger = read_ledger(source, course.id)
+    progress("Making cards", 2, BUILD_STEPS)
     specs = course_notes(course, concept_decks=concept_decks)
+    progress("Matching the ledger", 3, BUILD_STEPS)
     resolution = resolve(
         ledger,
         specs,
@@ -105,13 +124,20 @@ def build(
     concept_decks: bool = False,
     accept_notetype_changes: bool = False,
     locked: bool = False,
+    progress: Progress = silent,
 ) -> BuildReport:
-    """Build an .apkg from a source tree and update its ledger; nothing is written on error."""
+    """Build an .apkg from a source tree and update its ledger; nothing is written on error.
+
+    `progress(what, done, total)` hears of each of the BUILD_STEPS before it starts.
+    """
     if not source.is_dir():
         raise _missing_source(source)
     with exclusive(source):
         checked, resolution = plan(
-            source, concept_decks=concept_decks, accept_notetype_changes=accept_notetype_changes
+            source,
+            concept_decks=concept_decks,
+            accept_notetype_changes=accept_notetype_changes,
+            progress=progress,
         )
         course = checked.course
         target = output or default_output(course)
@@ -129,9 +155,11 @@ def build(
                     )
                 ]
             )
+        progress(f"Writing {target.name}", 4, BUILD_STEPS)
         _write(target, course, resolution, concept_decks=concept_decks)
         if new_ledger != old_ledger:
             write_text_atomically(ledger_path, new_ledger)
+        progress("Built", BUILD_STEPS, BUILD_STEPS)
     return BuildReport(
         output=target,
         course=course,
