@@ -27,8 +27,8 @@ deck: $(INSTALLED) ## Build decks/ into dist/<course id>.apkg (creates .venv if 
 	$(BIN)/pathdeck build decks
 
 lint: $(TEST_INSTALLED) ## ruff lint and format check
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(TEST_INSTALLED) ## mypy --strict
 	$(BIN)/mypy
@@ -38,9 +38,12 @@ pytest: $(TEST_INSTALLED) ## The test suite only
 
 test: lint typecheck pytest ## Everything CI runs: lint, types, the whole test suite
 
+bench: $(INSTALLED) ## Benchmark 2,000 and 10,000 concepts against naive genanki (~6 min; BENCHMARKS.md)
+	$(BIN)/python -m bench.run --report bench/out/latest.md
+
 preview: $(INSTALLED) ## Render every card of decks/ into preview/index.html
 	$(BIN)/python -m pip install -q -e '.[preview]'
 	$(BIN)/pathdeck preview decks -o preview
 
 clean: ## Remove build outputs (keeps .venv)
-	rm -rf dist preview build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf dist preview build .pytest_cache .mypy_cache .ruff_cache bench/out
