@@ -1,0 +1,457 @@
+"""The import command's core: pages become concept files in a source folder, each page whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from contextlib import nullcontext, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from pathdeck.output import TEMP_SUFFIX, exclusive, terminations_unwind
+from pathdeck.pages import (
+    DEFAULT_COURSE_TITLE,
+    ParsedPage,
+    concept_file_name,
+    course_document,
+    decode_page,
+    dump_concept,
+    dump_document,
+    parse_page,
+    stage_document,
+    stage_folder_name,
+)
+from pathdeck.problems import ContentError, Location, Problem, Severity
+
+COURSE_FILE = "course.yaml"
+STAGE_FILE = "stage.yaml"
+_TOP_LEVEL_ID = re.compile(r"^id:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportedPage:
+    """A page whose concept was written: where to, and whether it replaced an existing one."""
+
+    page: Path
+    concept_id: str
+    path: Path
+    replaced: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FailedPage:
+    """A page that was not imported, with every reason; nothing was written for it."""
+
+    page: Path
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportResult:
+    """What an import did: files written, pages imported, already up to date, or failed."""
+
+    written: tuple[Path, ...] = ()
+    imported: tuple[ImportedPage, ...] = ()
+    unchanged: tuple[Path, ...] = ()
+    failed: tuple[FailedPage, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when no page failed."""
+        return not self.failed
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Every error of every failed page, in page order."""
+        return tuple(p for failed in self.failed for p in failed.problems)
+
+    def summary(self) -> str:
+        """One line for humans, e.g. `imported 3 pages (2 new, 1 replaced), 1 failed`."""
+        replaced = sum(1 for page in self.imported if page.replaced)
+        count = len(self.imported)
+        text = f"imported {count} page{'' if count == 1 else 's'}"
+        if count:
+            text += f" ({count - replaced} new, {replaced} replaced)"
+        if self.unchanged:
+            text += f", {len(self.unchanged)} unchanged"
+        if self.failed:
+            text += f", {len(self.failed)} failed"
+        return text
+
+
+@dataclass(slots=True)
+class _StageInfo:
+    number: int
+    folder: Path
+    title: str
+    concepts: int
+    file: Path
+
+
+@dataclass(slots=True)
+class _Target:
+    """Where a source folder stands: its stages, known concept files, and what this run wrote."""
+
+    root: Path
+    course_exists: bool
+    stages: dict[int, _StageInfo] = field(default_factory=dict)
+    unreadable: list[Problem] = field(default_factory=list)
+    concept_files: dict[Path, dict[str, Path]] = field(default_factory=dict)
+    imported_from: dict[str, Path] = field(default_factory=dict)
+
+    @classmethod
+    def scan(cls, root: Path) -> _Target:
+        target = cls(root, (root / COURSE_FILE).is_file())
+        if not root.is_dir():
+            return target
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            stage_file = folder / STAGE_FILE
+            if folder.name.startswith((".", "_")) or not stage_file.is_file():
+                continue
+            info = _read_stage(stage_file)
+            if info is None:
+                target.unreadable.append(
+                    Problem(
+                        location=Location(str(stage_file)),
+                        code="stage-unreadable",
+                        message="this stage.yaml cannot be read (it needs number, title and "
+                        "concepts), so it is unknown which stage it is; fix it first",
+                    )
+                )
+                continue
+            first = target.stages.setdefault(info.number, info)
+            if first is not info:
+                target.unreadable.append(
+                    Problem(
+                        location=Location(str(stage_file)),
+                        code="duplicate-stage-number",
+                        message=f"stage {info.number} is already defined in {first.file}",
+                    )
+                )
+        return target
+
+    def concepts_in(self, folder: Path) -> dict[str, Path]:
+        """Concept id -> file for the concept files of a stage folder (read once per run)."""
+        known = self.concept_files.get(folder)
+        if known is None:
+            known = {}
+            if folder.is_dir():
+                for path in sorted(folder.iterdir()):
+                    if path.suffix in {".yaml", ".yml"} and path.name != STAGE_FILE:
+                        concept_id = _concept_id_of(path)
+                        if concept_id is not None:
+                            known.setdefault(concept_id, path)
+            self.concept_files[folder] = known
+        return known
+
+
+def _read_stage(stage_file: Path) -> _StageInfo | None:
+    """A stage.yaml's title and size, or None when it is not a readable stage file."""
+    try:
+        data = yaml.load(stage_file.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    number, title, concepts = data.get("number"), data.get("title"), data.get("concepts")
+    if not (isinstance(number, int) and isinstance(title, str) and isinstance(concepts, int)):
+        return None
+    if isinstance(number, bool) or isinstance(concepts, bool) or concepts < 1:
+        return None
+    return _StageInfo(number, stage_file.parent, title.strip(), concepts, stage_file)
+
+
+def _concept_id_of(path: Path) -> str | None:
+    """The top-level `id:` of a concept file, read without parsing the whole file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = _TOP_LEVEL_ID.search(text)
+    if match is None:
+        return None
+    try:
+        value = yaml.load(match.group(1), Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Write:
+    """One file a page needs: where, what, and whether a file is there already."""
+
+    path: Path
+    text: str
+    exists: bool
+
+
+def _write_atomically(write: _Write) -> None:
+    """Write a temporary file beside the target and rename it into place: never a partial file.
+
+    Unlike output.write_text_atomically this does not fsync: an import writes thousands of
+    small files that its pages can regenerate, and a sync per file would cost more than the
+    whole import. The temporary name follows output's, so its stale-file sweep applies.
+    """
+    path = write.path
+    mode = path.stat().st_mode & 0o777 if write.exists else 0o644
+    descriptor, name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(write.text.encode("utf-8"))
+        Path(name).replace(path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Create `folder` and any missing parents; return the ones created, outermost first."""
+    missing: list[Path] = []
+    while not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir()
+    return missing[::-1]
+
+
+def _write_all(writes: list[_Write]) -> None:
+    """Write every file (each atomically) or, on failure, remove the ones this call created."""
+    done: list[_Write] = []
+    try:
+        for write in writes:
+            _write_atomically(write)
+            done.append(write)
+    except BaseException:
+        for write in done:
+            if not write.exists:
+                write.path.unlink(missing_ok=True)
+        raise
+
+
+def _error(where: Location, code: str, message: str) -> Problem:
+    return Problem(location=where, code=code, message=message)
+
+
+class _Importer:
+    def __init__(self, into: Path, *, force: bool, course_title: str | None) -> None:
+        self.into = into
+        self.force = force
+        self.course_title = course_title
+        self.target = _Target.scan(into)
+        self.written: list[Path] = []
+        self.imported: list[ImportedPage] = []
+        self.unchanged: list[Path] = []
+        self.failed: list[FailedPage] = []
+        self.warnings: list[Problem] = []
+
+    def course_warning(self) -> None:
+        if self.course_title is None or not self.target.course_exists:
+            return
+        course_file = self.into / COURSE_FILE
+        try:
+            data = yaml.load(course_file.read_text(encoding="utf-8"), Loader=_Loader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return
+        title = data.get("title") if isinstance(data, dict) else None
+        if isinstance(title, str) and title.strip() != self.course_title:
+            self.warnings.append(
+                Problem(
+                    location=Location(str(course_file)),
+                    code="course-title-differs",
+                    message=f"the course is titled '{title.strip()}', not "
+                    f"'{self.course_title}'; course.yaml was left unchanged",
+                    severity=Severity.WARNING,
+                )
+            )
+
+    def page(self, page: Path) -> None:
+        shown = str(page)
+        try:
+            parsed = parse_page(decode_page(shown, page.read_bytes()), shown)
+        except ContentError as exc:
+            self.failed.append(FailedPage(page=page, problems=exc.errors))
+            return
+        except OSError as exc:
+            problem = _error(
+                Location(shown), "page-unreadable", f"cannot read the page: {exc.strerror}"
+            )
+            self.failed.append(FailedPage(page=page, problems=(problem,)))
+            return
+        problems: list[Problem] = []
+        files = self.plan(parsed, problems)
+        if problems or files is None:
+            self.failed.append(FailedPage(page=page, problems=tuple(problems)))
+            return
+        concept_path, replaced, writes = files
+        if not writes:
+            self.unchanged.append(page)
+            self.warnings.extend(parsed.warnings)
+            return
+        folders: list[Path] = []
+        try:
+            folders = _make_folders(concept_path.parent)
+            _write_all(writes)
+        except OSError as exc:
+            for folder in reversed(folders):
+                with suppress(OSError):
+                    folder.rmdir()
+            problem = _error(
+                Location(str(exc.filename or concept_path)),
+                "write-failed",
+                f"cannot write {exc.filename or concept_path}: {exc.strerror}; nothing was "
+                f"written for {shown}",
+            )
+            self.failed.append(FailedPage(page=page, problems=(problem,)))
+            return
+        self.commit(parsed, page, concept_path)
+        self.written.extend(write.path for write in writes)
+        self.warnings.extend(parsed.warnings)
+        self.imported.append(
+            ImportedPage(
+                page=page, concept_id=parsed.concept.id, path=concept_path, replaced=replaced
+            )
+        )
+
+    def plan(
+        self, parsed: ParsedPage, problems: list[Problem]
+    ) -> tuple[Path, bool, list[_Write]] | None:
+        """The files to write for a page (none when it is already imported), or None."""
+        stage = self.stage_plan(parsed, problems)
+        if stage is None:
+            return None
+        folder, writes = stage
+        concept = parsed.concept
+        earlier = self.target.imported_from.get(concept.id)
+        if earlier is not None:
+            problems.append(
+                _error(
+                    concept.location,
+                    "duplicate-page",
+                    f"concept {concept.id} was already imported from {earlier} in this run",
+                )
+            )
+            return None
+        existing = self.target.concepts_in(folder).get(concept.id)
+        concept_path = existing or folder / concept_file_name(concept.id, concept.title)
+        text = dump_concept(concept)
+        replaced = concept_path.exists()
+        if replaced:
+            if concept_path.read_bytes() == text.encode("utf-8"):
+                return concept_path, False, []
+            if not self.force:
+                problems.append(
+                    _error(
+                        concept.location,
+                        "concept-exists",
+                        f"{concept_path} already holds a different {concept.id}; pass --force "
+                        "to replace it",
+                    )
+                )
+                return None
+        writes.append(_Write(concept_path, text, exists=replaced))
+        if not self.target.course_exists:
+            course = course_document(self.course_title or DEFAULT_COURSE_TITLE)
+            writes.insert(0, _Write(self.into / COURSE_FILE, dump_document(course), exists=False))
+        return concept_path, replaced, writes
+
+    def stage_plan(
+        self, parsed: ParsedPage, problems: list[Problem]
+    ) -> tuple[Path, list[_Write]] | None:
+        """The page's stage folder and, for a new stage, its stage.yaml; or None."""
+        number, title = parsed.stage_number, parsed.stage_title
+        stage = self.target.stages.get(number)
+        if stage is None:
+            if self.target.unreadable:  # that unreadable stage.yaml might be this very stage
+                problems.extend(self.target.unreadable)
+                return None
+            folder = self.into / stage_folder_name(number, title)
+            if (folder / STAGE_FILE).exists():
+                problems.append(
+                    _error(
+                        parsed.stage_line,
+                        "stage-folder-taken",
+                        f"{folder / STAGE_FILE} belongs to another stage; rename that folder",
+                    )
+                )
+                return None
+            stage_text = dump_document(stage_document(number, title, parsed.concept_count))
+            return folder, [_Write(folder / STAGE_FILE, stage_text, exists=False)]
+        if stage.title != title:
+            problems.append(
+                _error(
+                    parsed.stage_line,
+                    "stage-title-conflict",
+                    f"the page puts this concept in stage {number} '{title}', but {stage.file} "
+                    f"titles stage {number} '{stage.title}'; deck names are identity in Anki, "
+                    "so fix whichever is wrong (a rename is deliberate, not an import)",
+                )
+            )
+            return None
+        if stage.concepts != parsed.concept_count:
+            self.warnings.append(
+                Problem(
+                    location=parsed.stage_line,
+                    code="stage-size-differs",
+                    message=f"the page says stage {number} has {parsed.concept_count} concepts, "
+                    f"{stage.file} says {stage.concepts}; stage.yaml was left unchanged",
+                    severity=Severity.WARNING,
+                )
+            )
+        return stage.folder, []
+
+    def commit(self, parsed: ParsedPage, page: Path, concept_path: Path) -> None:
+        """Remember what a successful page wrote, for the pages after it."""
+        self.target.course_exists = True
+        folder = concept_path.parent
+        if parsed.stage_number not in self.target.stages:
+            self.target.stages[parsed.stage_number] = _StageInfo(
+                parsed.stage_number,
+                folder,
+                parsed.stage_title,
+                parsed.concept_count,
+                folder / STAGE_FILE,
+            )
+        self.target.concepts_in(folder)[parsed.concept.id] = concept_path
+        self.target.imported_from[parsed.concept.id] = page
+
+    def result(self) -> ImportResult:
+        return ImportResult(
+            written=tuple(self.written),
+            imported=tuple(self.imported),
+            unchanged=tuple(self.unchanged),
+            failed=tuple(self.failed),
+            warnings=tuple(self.warnings),
+        )
+
+
+def import_pages(
+    pages: list[Path], into: Path, *, force: bool, course_title: str | None
+) -> ImportResult:
+    """Import each page into the source folder `into`; a page is written whole or not at all.
+
+    Creates the stage folder and its stage.yaml, and `into/course.yaml` (titled `course_title`,
+    default "Clinical Encounters") when missing. Refuses to replace a different existing concept
+    unless `force`, and to file a page under a stage whose existing title differs.
+    """
+    importer = _Importer(into, force=force, course_title=course_title)
+    importer.course_warning()
+    # Builds of `into` hold this lock too, so none reads a half-imported batch; a termination
+    # signal unwinds the current page, removing its temporary and newly created files.
+    with exclusive(into) if into.is_dir() else nullcontext(), terminations_unwind():
+        for page in pages:
+            importer.page(page)
+    return importer.result()
