@@ -47,12 +47,14 @@ _TAG_NAMES = {
 # What a plain (unquoted) scalar means to YAML, decided by PyYAML's own YAML 1.1 resolver rules;
 # tags outside _TAG_NAMES (`<<` merge, `=` value) are plain text to us.
 _IMPLICIT = Resolver.yaml_implicit_resolvers
-_SYNTAX_HINTS = {
-    ":": "; if this is text containing ': ', put the whole text in quotes",
-    "\t": "; indent with spaces, not tabs",
-    "@": "; text starting with '@' must be quoted",
-    "`": "; text starting with '`' must be quoted",
-}
+# Hints for the syntax errors authors actually make: (words in the parser's message, character
+# at the error) -> what to do about it.
+_SYNTAX_HINTS = (
+    ("mapping values", ":", "; if this is text containing ': ', put the whole text in quotes"),
+    ("", "\t", "; indent with spaces, not tabs"),
+    ("cannot start any token", "@", "; text starting with '@' must be quoted"),
+    ("cannot start any token", "`", "; text starting with '`' must be quoted"),
+)
 
 COURSE_FILE = "course.yaml"
 STAGE_FILE = "stage.yaml"
@@ -238,7 +240,8 @@ class _Composer:
         return self.refuse(
             event,
             "yaml-tag",
-            f"YAML tags ({event.tag}) are not allowed; to keep a value as text, quote it",
+            f"YAML tags ({_short_tag(event.tag)}) are not allowed; to keep a value as text, "
+            "quote it",
         )
 
     def _key(self, opened: _Open, node: Node) -> None:
@@ -273,6 +276,10 @@ class _Mark(Protocol):
     def column(self) -> int: ...
 
 
+def _short_tag(tag: str | None) -> str:
+    return (tag or "!").replace("tag:yaml.org,2002:", "!!")
+
+
 def _mark_location(path: str, mark: _Mark | None) -> Location:
     if mark is None:  # pragma: no cover - the parsers mark every event
         return Location(path)
@@ -288,6 +295,13 @@ def _char_at(text: str, where: Location) -> str:
     lines = text.split("\n", where.line)
     line = lines[where.line - 1] if len(lines) >= where.line else ""
     return line[where.column - 1 : where.column]
+
+
+def _syntax_hint(problem: str, char: str) -> str:
+    for words, at, hint in _SYNTAX_HINTS:
+        if words in problem and char == at:
+            return hint
+    return ""
 
 
 def _syntax_problem(path: str, text: str, exc: yaml.YAMLError) -> Problem:
@@ -311,7 +325,7 @@ def _syntax_problem(path: str, text: str, exc: yaml.YAMLError) -> Problem:
         return Problem(
             location=where,
             code="yaml-syntax",
-            message=f"YAML syntax: {reason}{_SYNTAX_HINTS.get(_char_at(text, where), '')}",
+            message=f"YAML syntax: {reason}{_syntax_hint(exc.problem or '', _char_at(text, where))}",
         )
     return Problem(location=Location(path), code="yaml-syntax", message=f"YAML syntax: {exc}")
 
@@ -358,11 +372,12 @@ def read_limited(path: Path, shown: str) -> tuple[bytes | None, list[Problem]]:
     """A file's bytes, or a problem when it cannot be read or is over MAX_FILE_BYTES."""
     try:
         with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
             size = os.fstat(stream.fileno()).st_size
+            # Never more than the limit (plus one byte, to notice a file that grew).
+            data = stream.read(min(size, MAX_FILE_BYTES) + 1)
     except OSError as exc:
         return None, [unreadable(shown, exc)]
-    if len(data) > MAX_FILE_BYTES:
+    if max(size, len(data)) > MAX_FILE_BYTES:
         problem = Problem(
             location=Location(shown),
             code="file-too-large",

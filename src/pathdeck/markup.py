@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 # Quotes stay as they are (text never lands in an attribute, and Anki's search sees them as typed).
@@ -20,7 +21,10 @@ _ESCAPES = str.maketrans(
     }
 )
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
+# Italic never spans a '<': after escaping, the only '<' are our own tags, so the marks
+# always nest properly (`**a *b** c*` keeps its second pair of stars as typed).
+_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*<]+?)(?<=\S)\*(?![\w*])")
+_OWN_TAGS = re.compile(r"</?[bi]>")
 
 
 def escape(text: str) -> str:
@@ -30,13 +34,12 @@ def escape(text: str) -> str:
 
 def to_html(text: str) -> str:
     """Plain text with the documented inline markup (`**bold**`, `*italic*`) as safe HTML."""
-    html = escape(text)
-    if "*" not in html:
-        return html
-    html = _BOLD.sub(r"<b>\1</b>", html)
-    return _ITALIC.sub(r"<i>\1</i>", html)
+    escaped = escape(text)
+    if "*" not in escaped:
+        return escaped
+    return _ITALIC.sub(r"<i>\1</i>", _BOLD.sub(r"<b>\1</b>", escaped))
 
 
 def plain(text: str) -> str:
     """The text a learner reads, with the inline markup characters removed."""
-    return _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
+    return html.unescape(_OWN_TAGS.sub("", to_html(text).replace("<br>", "\n")))

@@ -22,7 +22,7 @@ from pathdeck.load import (
     StageFiles,
     no_cycle_collection,
 )
-from pathdeck.problems import ContentError, Location, Problem, Severity
+from pathdeck.problems import ContentError, Location, Problem, Severity, sorted_problems
 
 COURSE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CONCEPT_ID = re.compile(r"^[A-Za-z]{0,8}(\d+)\.(\d+)$")
@@ -151,7 +151,7 @@ class _Checker:
             self.error(
                 node.location,
                 "empty-list",
-                f"{name} is empty: give it at least {field.min_items} item(s) or remove it",
+                f"{name} is empty: give it at least {_count(field.min_items, 'item')} or remove it",
             )
         values = []
         for number, item in enumerate(items, start=1):
@@ -163,17 +163,18 @@ class _Checker:
     def record(self, node: Node, field: schema.Record, name: str) -> dict[str, Value] | None:
         """A mapping checked key by key: unknown keys, missing keys, each value."""
         if isinstance(node, Scalar) and field.shorthand and not node.is_null:
-            # A bare value stands for the shorthand key; its own type is checked there.
-            node = Mapping(
-                ((Scalar(field.shorthand, node.tag, node.location), node),), node.location
-            )
+            # A bare value stands for the shorthand key, and is named as the item it is.
+            value = self.value(node, field.fields[field.shorthand], name)
+            if value is None:
+                return None
+            where = {field.shorthand: node.location}
+            return {LOCATION_KEY: node.location, KEYS_KEY: where, field.shorthand: value}
         if not isinstance(node, Mapping):
             if isinstance(node, Scalar) and node.is_null:
                 self._empty(node, name)
             else:
-                self.error(
-                    node.location, "wrong-type", f"{name} must be a mapping of keys to values"
-                )
+                known = ", ".join(f"{k}:" for k in field.fields)
+                self.error(node.location, "wrong-type", f"{name} must be a mapping ({known} ...)")
             return None
         keys: dict[str, Location] = {}
         result: dict[str, Value] = {LOCATION_KEY: node.location, KEYS_KEY: keys}
@@ -188,7 +189,7 @@ class _Checker:
                 result[key.text] = value
         for required, sub in field.fields.items():
             if sub.required and required not in keys:
-                self.error(node.location, "missing-key", f"{name} needs a '{required}'")
+                self.error(node.location, "missing-key", f"{name} is missing '{required}'")
         return result
 
     def _unknown_key(self, key: Scalar, field: schema.Record, name: str) -> None:
@@ -198,6 +199,10 @@ class _Checker:
         close = close or difflib.get_close_matches(normal, known, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
         self.error(key.location, "unknown-key", f"unknown key '{key.text}' in {name}{hint}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"one {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _whole_number(text: str) -> int | None:
@@ -424,7 +429,7 @@ class _Validator:
             self.check.error(
                 Location(self.tree.course_path),
                 "missing-course",
-                f"no {COURSE_FILE} in {self.tree.root}: it names the course (id, title)",
+                f"no {COURSE_FILE} in this source folder: it names the course (id, title)",
             )
             return None
         if source.root is None:
@@ -506,8 +511,7 @@ class _Validator:
             description=course_raw.get("description"),
             stages=tuple(stages),
         )
-        warnings = tuple(p for p in problems if p.severity is Severity.WARNING)
-        return Report(course=course, warnings=warnings)
+        return Report(course=course, warnings=sorted_problems(problems))
 
 
 def validate(tree: SourceTree) -> Report:
