@@ -4,9 +4,11 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.installed-test
+# The browser tests drive Debian's Chromium through Playwright (Playwright's own download is unused).
+CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help deck test lint typecheck pytest bench preview clean
+.PHONY: help deck schema test lint typecheck pytest bench preview clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -20,11 +22,15 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(TEST_INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,browser]'
 	touch $(INSTALLED) $@
 
 deck: $(INSTALLED) ## Build decks/ into dist/<course id>.apkg (creates .venv if needed)
 	$(BIN)/pathdeck build decks
+
+schema: $(INSTALLED) ## Regenerate the JSON Schema files (package, decks/) after editing schema.py
+	$(BIN)/pathdeck schema -o src/pathdeck/pathdeck.schema.json
+	$(BIN)/pathdeck schema -o decks/pathdeck.schema.json
 
 lint: $(TEST_INSTALLED) ## ruff lint and format check
 	$(BIN)/ruff check src tests bench
@@ -33,8 +39,18 @@ lint: $(TEST_INSTALLED) ## ruff lint and format check
 typecheck: $(TEST_INSTALLED) ## mypy --strict
 	$(BIN)/mypy
 
-pytest: $(TEST_INSTALLED) ## The test suite only
+pytest: $(TEST_INSTALLED) | $(CHROMIUM) ## The test suite only
 	$(BIN)/pytest
+
+# On a fresh machine as root (CI) Chromium is installed here; elsewhere the browser tests fail
+# and say how to install it (they never skip).
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "make: the browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium" >&2; \
+	fi
 
 test: lint typecheck pytest ## Everything CI runs: lint, types, the whole test suite
 
