@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import html
+import json
+import re
 import resource
 import shutil
 import subprocess
@@ -388,3 +391,141 @@ def test_two_thousand_pages_import_in_under_three_seconds(tmp_path: Path) -> Non
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     assert cpu < 3.0
+
+
+# --- end to end: pages -> YAML -> .apkg -> Anki ----------------------------------------------
+
+
+def _plain(field: str) -> str:
+    """A note field as a learner reads it: tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", field))
+
+
+@pytest.mark.anki
+def test_imported_pages_build_and_open_in_anki(tmp_path: Path, epoch: int) -> None:
+    """Pages of four stages import, build and arrive in Anki with every item and exact text."""
+    from anki_helpers import fresh_collection, import_default, notes_by_role
+    from pathdeck.pipeline import build
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for page in (SEED, RECONCILIATION, DEBRIEFING, CAPACITY):
+        shutil.copy(page, pages)
+    result = run(sorted(pages.iterdir()), tmp_path / "decks")
+    assert result.ok
+    apkg = build(tmp_path / "decks", tmp_path / "out" / "course.apkg").output
+    col = fresh_collection(tmp_path / "learner")
+    try:
+        import_default(col, apkg)
+        counts = {role: len(notes) for role, notes in notes_by_role(col).items()}
+        assert counts == {
+            "sample-language": 10,
+            "pitfall": 14,
+            "red-flag": 6,
+            "prove-it": 3,
+            "anchor": 4,
+        }
+        assert {
+            "Clinical Encounters::Stage 06 · The Therapeutic Alliance",
+            "Clinical Encounters::Stage 10 · Équipe, Sécurité & Débriefing",
+            "Clinical Encounters::Stage 11 · Capacity & Consent",
+            "Clinical Encounters::Stage 12 · Safe Prescribing & Handover",
+        } <= {d.name for d in col.decks.all_names_and_ids()}
+        fields = [f for n in col.find_notes("") for f in col.get_note(n).fields]
+        assert not [f for f in fields if "notebook page" in f or "Margin " in f]
+        pitfalls = {_plain(n["Pitfall"]) for n in notes_by_role(col)["pitfall"]}
+        assert "Forgetting to reconcile eGFR < 30 & renally cleared drugs." in pitfalls
+        assert any("eGFR &lt; 30 &amp; renally" in f for f in fields)
+        signs = {_plain(n["Sign"]) for n in notes_by_role(col)["red-flag"]}
+        assert "INR > 5 or signs of bleeding" in signs
+        _, ok = col.fix_integrity()
+        assert ok
+    finally:
+        col.close()
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    """Invoke `pathdeck`; return exit code, stdout and stderr separately."""
+    from click.testing import CliRunner
+
+    from pathdeck.cli import main
+
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_import_prints_paths_and_summary(tmp_path: Path) -> None:
+    """`pathdeck import` prints each written concept and the summary on stdout, exit 0."""
+    code, out, err = cli("import", str(SEED), str(DEBRIEFING), "--into", str(tmp_path))
+    assert code == 0
+    assert out.splitlines() == [
+        str(tmp_path / E61),
+        str(
+            tmp_path
+            / "stage-10-equipe-securite-debriefing"
+            / "e10-2-debriefing-after-a-critical-incident.yaml"
+        ),
+        "imported 2 pages (2 new, 0 replaced)",
+    ]
+    assert err == ""
+
+
+def test_cli_import_failure_exits_1_with_located_problems(tmp_path: Path) -> None:
+    """A failed page exits 1 and its problem goes to stderr as path:line:col: error[code]."""
+    bad = write_page(tmp_path / "pages", "bad.txt", "Stage 6: X\nConcept one\n")
+    code, out, err = cli("import", str(SEED), str(bad), "--into", str(tmp_path / "decks"))
+    assert code == 1
+    assert out.splitlines()[-1] == "imported 1 page (1 new, 0 replaced), 1 failed"
+    assert err.startswith(f"{bad}:2:1: error[page-bad-concept-line]: ")
+    assert "Traceback" not in err
+
+
+def test_cli_import_refuses_then_forces(tmp_path: Path) -> None:
+    """A changed concept is refused without --force and replaced with it."""
+    cli("import", str(SEED), "--into", str(tmp_path))
+    (tmp_path / E61).write_text("id: E6.1\ntitle: Old\nposition: 1\n")
+    code, _, err = cli("import", str(SEED), "--into", str(tmp_path))
+    assert (code, "error[concept-exists]" in err) == (1, True)
+    code, out, _ = cli("import", str(SEED), "--into", str(tmp_path), "--force")
+    assert (code, out.splitlines()[-1]) == (0, "imported 1 page (0 new, 1 replaced)")
+
+
+def test_cli_import_course_title(tmp_path: Path) -> None:
+    """--course names the course.yaml the import creates."""
+    cli("import", str(SEED), "--into", str(tmp_path), "--course", "Core Skills")
+    assert (tmp_path / "course.yaml").read_text() == "id: core-skills\ntitle: Core Skills\n"
+
+
+def test_cli_import_json(tmp_path: Path) -> None:
+    """--json prints one report: ok, what was imported, and every problem and warning."""
+    code, out, _ = cli("import", str(CAPACITY), "--into", str(tmp_path), "--json")
+    report = json.loads(out)
+    assert code == 0
+    assert (report["ok"], report["errors"], report["warnings"]) == (True, 0, 1)
+    assert [i["concept"] for i in report["imported"]] == ["E11.1"]
+    assert report["problems"][0]["code"] == "page-key-point-unmarked"
+
+
+def test_cli_import_quiet_hides_warnings(tmp_path: Path) -> None:
+    """-q leaves only errors on stderr."""
+    code, _, err = cli("-q", "import", str(CAPACITY), "--into", str(tmp_path))
+    assert (code, err) == (0, "")
+
+
+def test_cli_import_needs_into(tmp_path: Path) -> None:
+    """Without --into the command is a usage error (exit 2)."""
+    code, _, err = cli("import", str(SEED))
+    assert code == 2
+    assert "--into" in err
+
+
+def test_cli_imported_folder_builds(tmp_path: Path) -> None:
+    """`pathdeck build` accepts what `pathdeck import` wrote."""
+    pages = [str(p) for p in (SEED, RECONCILIATION, DEBRIEFING, CAPACITY)]
+    assert cli("import", *pages, "--into", str(tmp_path / "decks"))[0] == 0
+    code, out, _ = cli("build", str(tmp_path / "decks"), "-o", str(tmp_path / "course.apkg"))
+    assert code == 0
+    assert out.strip() == str(tmp_path / "course.apkg")

@@ -243,6 +243,70 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     )
 
 
+@main.command("import", short_help="Turn educators' plain-text concept pages into YAML.")
+@click.argument("pages", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--into",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The source folder to write into (stage folders and course.yaml are created).",
+)
+@click.option("--force", is_flag=True, help="Replace concepts that already exist.")
+@click.option(
+    "--course",
+    "course_title",
+    help="The course title if course.yaml is created (default: Clinical Encounters).",
+)
+@json_option
+@click.pass_context
+@handles_content_errors
+def import_command(
+    ctx: click.Context,
+    pages: tuple[Path, ...],
+    into: Path,
+    force: bool,
+    course_title: str | None,
+    as_json: bool,
+) -> None:
+    """Import each PAGE (a concept page as educators export it) into the source folder.
+
+    A page is written whole or not at all; the others still import. Exits 1 if any failed.
+
+    \b
+    Examples:
+      pathdeck import pages/*.txt --into decks
+      pathdeck import e6-2.txt --into decks --force
+    """
+    from pathdeck.importer import import_pages
+
+    result = import_pages(list(pages), into, force=force, course_title=course_title)
+    shown = result.problems if ctx.obj["quiet"] else result.problems + result.warnings
+    if as_json:
+        imported = [
+            {
+                "page": str(p.page),
+                "concept": p.concept_id,
+                "path": str(p.path),
+                "replaced": p.replaced,
+            }
+            for p in result.imported
+        ]
+        extra = {
+            "imported": imported,
+            "unchanged": [str(p) for p in result.unchanged],
+            "failed": [str(f.page) for f in result.failed],
+            "written": [str(p) for p in result.written],
+        }
+        click.echo(_report(result.problems + result.warnings, ok=result.ok, **extra))
+    else:
+        for page in result.imported:
+            click.echo(str(page.path))
+        click.echo(result.summary())
+    _echo_problems(shown)
+    if not result.ok:
+        sys.exit(EXIT_PROBLEMS)
+
+
 @main.command(short_help="Render every card as Anki shows it into an HTML gallery.")
 @source_argument
 @click.option(
