@@ -25,8 +25,25 @@ REPORT_BUGS = (
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+EXAMPLES = """\b
+Examples:
+  pathdeck check                                 check decks/, exit 1 on problems
+  pathdeck build -o dist/course.apkg             build decks/ into one .apkg
+  pathdeck build --split stage --with-course -o dist/
+  pathdeck new concept E6.2 "Rupture and Repair"
+  pathdeck list --json
+  pathdeck schema -o decks/pathdeck.schema.json
+
+Run `pathdeck COMMAND --help` for a command's options and examples. Shell completion:
+`eval "$(_PATHDECK_COMPLETE=bash_source pathdeck)"` (zsh_source, fish_source); see README.
+"""
+
 source_argument = click.argument(
     "source", type=click.Path(file_okay=False, path_type=Path), default="decks", required=False
+)
+DEFAULT_SOURCE = Path("decks")
+sources_argument = click.argument(
+    "sources", nargs=-1, type=click.Path(file_okay=False, path_type=Path)
 )
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print a machine-readable report."
@@ -98,7 +115,7 @@ def handles_content_errors(command: F) -> F:
 
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="Examples:\n\n  pathdeck check decks\n\n  pathdeck build decks -o dist/course.apkg",
+    epilog=EXAMPLES,
 )
 @click.version_option(__version__, "--version", prog_name="pathdeck")
 @click.option("-v", "--verbose", count=True, help="Say more on stderr.")
@@ -109,7 +126,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     ctx.obj = {"verbose": verbose, "quiet": quiet}
 
 
-@main.command()
+@main.command(short_help="Check the source; report problems as path:line:col.")
 @source_argument
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
 @json_option
@@ -131,13 +148,21 @@ def check(source: Path, strict: bool, as_json: bool) -> None:
         click.echo(f"{source}: {concepts} concept(s) in {stages} stage(s): ok")
 
 
-@main.command()
-@source_argument
+@main.command(short_help="Build .apkg decks and update the identity ledger.")
+@sources_argument
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The .apkg to write (default: dist/<course id>.apkg).",
+    type=click.Path(path_type=Path),
+    help="The .apkg to write (default: dist/<course id>.apkg); a folder with --split.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["stage", "course"]),
+    help="Write one .apkg per stage (or per course) into the -o folder (default: dist).",
+)
+@click.option(
+    "--with-course", is_flag=True, help="With --split stage, also write the whole course."
 )
 @click.option(
     "--concept-decks", is_flag=True, help="Give each concept its own deck under its stage."
@@ -159,15 +184,38 @@ def check(source: Path, strict: bool, as_json: bool) -> None:
 @handles_content_errors
 def build(
     ctx: click.Context,
-    source: Path,
+    sources: tuple[Path, ...],
     output: Path | None,
+    split: str | None,
+    with_course: bool,
     concept_decks: bool,
     locked: bool,
     accept_notetype_changes: bool,
     strict: bool,
     as_json: bool,
 ) -> None:
-    """Build SOURCE (default: decks) into one .apkg and update its identity ledger."""
+    """Build SOURCE (default: decks) into one .apkg and update its identity ledger.
+
+    \b
+    Examples:
+      pathdeck build decks -o dist/course.apkg
+      pathdeck build --split stage --with-course -o dist/ decks
+    """
+    if split or len(sources) > 1 or (output is not None and output.is_dir()):
+        _build_batch(
+            ctx,
+            sources,
+            output,
+            split=split or "course",
+            with_course=with_course,
+            concept_decks=concept_decks,
+            locked=locked,
+            accept_notetype_changes=accept_notetype_changes,
+            strict=strict,
+            as_json=as_json,
+        )
+        return
+    source = sources[0] if sources else DEFAULT_SOURCE
     from pathdeck.pipeline import build as run_build
     from pathdeck.pipeline import check as run_check
     from pathdeck.progress import progress_bar
@@ -207,7 +255,7 @@ def build(
 DIFF_MARKS = {"new": "+", "updated": "~", "not-delivered": "!", "dropped": "-"}
 
 
-@main.command()
+@main.command(short_help="Show what a learner's next import will change.")
 @click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @json_option
@@ -305,6 +353,345 @@ def import_command(
     _echo_problems(shown)
     if not result.ok:
         sys.exit(EXIT_PROBLEMS)
+
+
+@main.command(short_help="Render every card as Anki shows it into an HTML gallery.")
+@source_argument
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="preview",
+    show_default=True,
+    help="The folder to write the gallery into (index.html and a page per concept).",
+)
+@json_option
+@click.pass_context
+@handles_content_errors
+def preview(ctx: click.Context, source: Path, output: Path, as_json: bool) -> None:
+    """Render every card of SOURCE (default: decks), front and back, as Anki shows it.
+
+    The gallery (OUTPUT/index.html, by stage, concept and card) works offline in any browser,
+    with toggles for phone width and night mode. Needs the official Anki library:
+    pip install 'pathdeck[preview]'. SOURCE and its ledger are never modified.
+
+    \b
+    Examples:
+      pathdeck preview
+      pathdeck preview decks -o preview
+    """
+    from pathdeck.preview import AnkiNotInstalledError
+    from pathdeck.preview import preview as run_preview
+
+    try:
+        report = run_preview(source, output)
+    except AnkiNotInstalledError as exc:
+        click.echo(f"pathdeck: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if not ctx.obj["quiet"]:
+        _echo_problems(report.warnings)
+    if as_json:
+        click.echo(_report(report.warnings, ok=True, **report.to_json()))
+        return
+    click.echo(str(report.index))
+    if not ctx.obj["quiet"]:
+        click.echo(
+            f"{report.cards} card(s) of {report.concepts} concept(s), rendered by Anki "
+            f"{report.anki_version}: open {report.index} in any browser",
+            err=True,
+        )
+
+
+# ---------------------------------------------------------------- batch export (build --split)
+
+
+def _build_batch(
+    ctx: click.Context,
+    sources: tuple[Path, ...],
+    output: Path | None,
+    *,
+    split: str,
+    with_course: bool,
+    concept_decks: bool,
+    locked: bool,
+    accept_notetype_changes: bool,
+    strict: bool,
+    as_json: bool,
+) -> None:
+    """`build` with --split, several sources or an output folder: one .apkg per stage or course."""
+    from pathdeck.pipeline import build_split
+    from pathdeck.pipeline import check as run_check
+    from pathdeck.problems import ContentError
+
+    if output is not None and output.suffix == ".apkg":
+        raise click.BadParameter(
+            "with --split or several sources, -o names a folder, not an .apkg", param_hint="-o"
+        )
+    sources = sources or (DEFAULT_SOURCE,)
+    if strict:
+        warnings = [w for source in sources for w in run_check(source).warnings]
+        if warnings:
+            raise ContentError(warnings)
+    reports = build_split(
+        sources,
+        output or Path("dist"),
+        split=split,
+        with_course=with_course,
+        concept_decks=concept_decks,
+        accept_notetype_changes=accept_notetype_changes,
+        locked=locked,
+    )
+    quiet = ctx.obj["quiet"]
+    if not quiet:
+        _echo_problems(w for report in reports for w in report.warnings)
+    if as_json:
+        payload = {"ok": True, "builds": [report.to_json() for report in reports]}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    for report in reports:
+        for path in report.outputs:
+            click.echo(str(path))
+        if not quiet:
+            counts = report.counts
+            click.echo(
+                f"{report.source}: {len(report.outputs)} package(s), {report.notes} notes: "
+                f"{counts['new']} new, {counts['updated']} updated, "
+                f"{counts['unchanged']} unchanged, {counts['retired']} retired",
+                err=True,
+            )
+
+
+# ---------------------------------------------------------------- toolbox: schema, new, list, stats
+
+
+@main.command(short_help="Print the JSON Schema of source files, for editors.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the schema to this file instead of printing it.",
+)
+@handles_content_errors
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of source files, for editors' completion and checks.
+
+    \b
+    Examples:
+      pathdeck schema -o decks/pathdeck.schema.json
+      pathdeck schema > pathdeck.schema.json
+    """
+    from pathdeck.jsonschema import render
+
+    text = render()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from pathdeck.output import write_text_atomically
+
+    write_text_atomically(output, text)
+    click.echo(str(output))
+
+
+into_option = click.option(
+    "-s",
+    "--source",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="decks",
+    show_default=True,
+    help="The source folder to add the file to.",
+)
+
+
+def _not_blank(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not value.strip():
+        raise click.BadParameter("must not be empty")
+    return value.strip()
+
+
+def _concept_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from pathdeck.scaffold import concept_numbers
+
+    try:
+        concept_numbers(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _course_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from pathdeck.scaffold import check_course_id
+
+    try:
+        check_course_id(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _report_new(obj: dict[str, Any], result: Any, as_json: bool) -> None:
+    _echo_problems(result.warnings)
+    if as_json:
+        payload = {
+            "ok": True,
+            "path": str(result.path),
+            "written": [str(path) for path in result.written],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    for path in result.written:
+        click.echo(str(path))
+    if not obj["quiet"]:
+        click.echo(f"wrote {result.path}: replace its TODOs, then run `pathdeck check`", err=True)
+
+
+@main.group(short_help="Scaffold a course, stage or concept file.")
+def new() -> None:
+    """Scaffold a course, stage or concept file with every field, commented.
+
+    \b
+    Examples:
+      pathdeck new stage 7 "Endings" --concepts 6
+      pathdeck new concept E7.1 "Planned Endings"
+    """
+
+
+@new.command("course", short_help="A course.yaml for a new course.")
+@click.argument("course_id", metavar="ID", callback=_course_id)
+@click.argument("title", callback=_not_blank)
+@into_option
+@json_option
+@click.pass_obj
+@handles_content_errors
+def new_course(
+    obj: dict[str, Any], course_id: str, title: str, source: Path, as_json: bool
+) -> None:
+    """Write SOURCE/course.yaml for a new course with id ID (a slug) and TITLE."""
+    from pathdeck.scaffold import new_course as scaffold_course
+
+    _report_new(obj, scaffold_course(source, course_id, title), as_json)
+
+
+@new.command("stage", short_help="A stage folder with its stage.yaml.")
+@click.argument("number", type=click.IntRange(min=1))
+@click.argument("title", callback=_not_blank)
+@click.option(
+    "--concepts",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="How many concepts the stage is meant to have.",
+)
+@into_option
+@json_option
+@click.pass_obj
+@handles_content_errors
+def new_stage(
+    obj: dict[str, Any],
+    number: int,
+    title: str,
+    concepts: int,
+    source: Path,
+    as_json: bool,
+) -> None:
+    """Write a stage folder (stage-NN-title/) with its stage.yaml."""
+    from pathdeck.scaffold import new_stage as scaffold_stage
+
+    _report_new(obj, scaffold_stage(source, number, title, concepts=concepts), as_json)
+
+
+@new.command("concept", short_help="A concept file in its stage's folder.")
+@click.argument("concept_id", metavar="ID", callback=_concept_id)
+@click.argument("title", callback=_not_blank)
+@click.option(
+    "--stage",
+    type=click.IntRange(min=1),
+    help="The stage to file it under; must agree with ID (E7.2 is stage 7).",
+)
+@into_option
+@json_option
+@click.pass_obj
+@handles_content_errors
+def new_concept(
+    obj: dict[str, Any],
+    concept_id: str,
+    title: str,
+    stage: int | None,
+    source: Path,
+    as_json: bool,
+) -> None:
+    """Write a concept file into its stage's folder, at the position ID names (E7.2: 2)."""
+    from pathdeck.scaffold import concept_numbers
+    from pathdeck.scaffold import new_concept as scaffold_concept
+
+    number, _ = concept_numbers(concept_id)
+    if stage is not None and stage != number:
+        raise click.BadParameter(
+            f"{concept_id} belongs to stage {number}, not stage {stage}", param_hint="--stage"
+        )
+    _report_new(obj, scaffold_concept(source, concept_id, title), as_json)
+
+
+def _course_stats(sources: tuple[Path, ...]) -> list[Any]:
+    from pathdeck.pipeline import check as run_check
+    from pathdeck.problems import ContentError
+    from pathdeck.stats import course_stats
+
+    found = []
+    problems: list[Problem] = []
+    for source in sources or (DEFAULT_SOURCE,):
+        try:
+            found.append(course_stats(source, run_check(source).course))
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ContentError(problems)
+    return found
+
+
+@main.command("list", short_help="List stages and concepts with their card counts.")
+@sources_argument
+@json_option
+@handles_content_errors
+def list_command(sources: tuple[Path, ...], as_json: bool) -> None:
+    """List the stages and concepts of each SOURCE (default: decks) with their cards.
+
+    \b
+    Examples:
+      pathdeck list
+      pathdeck list decks other-course --json
+    """
+    from pathdeck.stats import outline
+
+    courses = _course_stats(sources)
+    if as_json:
+        payload = {"ok": True, "courses": [c.to_json(with_concepts=True) for c in courses]}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    for course in courses:
+        click.echo("\n".join(outline(course)))
+
+
+@main.command(short_help="Count cards per stage and role.")
+@sources_argument
+@json_option
+@handles_content_errors
+def stats(sources: tuple[Path, ...], as_json: bool) -> None:
+    """Count the cards of each SOURCE (default: decks) per stage and role.
+
+    \b
+    Examples:
+      pathdeck stats
+      pathdeck stats --json
+    """
+    from pathdeck.stats import table
+
+    courses = _course_stats(sources)
+    if as_json:
+        payload = {"ok": True, "courses": [c.to_json(with_concepts=False) for c in courses]}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    for course in courses:
+        click.echo("\n".join(table(course)))
 
 
 @main.command(short_help="Render every card as Anki shows it into an HTML gallery.")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pathdeck.cards import Placement, course_notes, deck_part, placement, retired_deck, stage_deck
@@ -13,7 +15,7 @@ from pathdeck.notetypes import stable_id
 from pathdeck.output import exclusive, write_text_atomically
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.progress import Progress, silent
-from pathdeck.validate import validate
+from pathdeck.validate import CONCEPT_ID, validate
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,33 +143,41 @@ def build(
         )
         course = checked.course
         target = output or default_output(course)
-        ledger_path = source / LEDGER_FILE
-        new_ledger = resolution.ledger.render()
-        old_ledger = ledger_path.read_text(encoding="utf-8") if ledger_path.exists() else None
-        if locked and new_ledger != old_ledger:
-            raise ContentError(
-                [
-                    Problem(
-                        location=Location(str(ledger_path)),
-                        code="ledger-out-of-date",
-                        message="--locked: this build would change the ledger; build without "
-                        "--locked and commit the ledger",
-                    )
-                ]
-            )
+        new_ledger = _ledger_update(source, resolution, locked=locked)
         progress(f"Writing {target.name}", 4, BUILD_STEPS)
         _write(target, course, resolution, concept_decks=concept_decks)
-        if new_ledger != old_ledger:
-            write_text_atomically(ledger_path, new_ledger)
+        if new_ledger is not None:
+            write_text_atomically(source / LEDGER_FILE, new_ledger)
         progress("Built", BUILD_STEPS, BUILD_STEPS)
     return BuildReport(
         output=target,
         course=course,
         counts=resolution.counts(),
         notes=len(resolution.notes),
-        ledger_written=new_ledger != old_ledger,
+        ledger_written=new_ledger is not None,
         warnings=checked.warnings + resolution.warnings,
     )
+
+
+def _ledger_update(source: Path, resolution: Resolution, *, locked: bool) -> str | None:
+    """The ledger text to write after packaging, None when unchanged; refused under --locked."""
+    ledger_path = source / LEDGER_FILE
+    new_ledger = resolution.ledger.render()
+    old_ledger = ledger_path.read_text(encoding="utf-8") if ledger_path.exists() else None
+    if new_ledger == old_ledger:
+        return None
+    if locked:
+        raise ContentError(
+            [
+                Problem(
+                    location=Location(str(ledger_path)),
+                    code="ledger-out-of-date",
+                    message="--locked: this build would change the ledger; build without "
+                    "--locked and commit the ledger",
+                )
+            ]
+        )
+    return new_ledger
 
 
 def _write(target: Path, course: Course, resolution: Resolution, *, concept_decks: bool) -> None:
@@ -214,4 +224,179 @@ def _write(target: Path, course: Course, resolution: Resolution, *, concept_deck
         notes=package_notes,
         top_deck_id=top_id,
         created=max((n.mod for n in package_notes), default=0),
+    )
+
+
+# ---------------------------------------------------------------- batch export
+
+
+SPLITS = ("stage", "course")
+"""How a batch build cuts a course: one package per stage, or one per course."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SplitReport:
+    """What a batch build wrote for one source tree."""
+
+    source: Path
+    outputs: tuple[Path, ...]
+    course: Course
+    counts: dict[str, int]
+    notes: int
+    ledger_written: bool
+    warnings: tuple[Problem, ...]
+
+    def to_json(self) -> dict[str, object]:
+        """The machine-readable report of one source tree in `build --json`."""
+        return {
+            "source": str(self.source),
+            "outputs": [str(path) for path in self.outputs],
+            "course": self.course.id,
+            "notes": self.notes,
+            "counts": self.counts,
+            "ledger_written": self.ledger_written,
+            "warnings": [w.to_json() for w in self.warnings],
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Planned:
+    source: Path
+    checked: CheckReport
+    resolution: Resolution
+    ledger: str | None
+    packages: tuple[tuple[Path, Course, Resolution], ...]
+
+
+def _stage_of(concept_id: str) -> int | None:
+    # A concept id names its stage (the validator enforces it), also for a concept since removed.
+    match = CONCEPT_ID.match(concept_id)
+    return int(match.group(1)) if match else None
+
+
+def split_packages(
+    course: Course, resolution: Resolution, folder: Path, *, split: str, with_course: bool
+) -> tuple[tuple[Path, Course, Resolution], ...]:
+    """Each package of a batch build: its path, the part of the course it holds, its notes.
+
+    Every part shares the whole course's resolution, so a note has one GUID and one mod time in
+    every file: a learner who imports stage files and the whole course never gets duplicates.
+    """
+    whole = (folder / f"{course.id}.apkg", course, resolution)
+    if split == "course":
+        return (whole,)
+    parts = []
+    for stage in course.stages:
+        notes = tuple(n for n in resolution.notes if _stage_of(n.spec.concept_id) == stage.number)
+        if notes:  # a stage without concepts yet has nothing to import
+            target = folder / f"{course.id}-stage-{stage.number:02d}.apkg"
+            parts.append(
+                (target, replace(course, stages=(stage,)), replace(resolution, notes=notes))
+            )
+    return (*parts, whole) if with_course else tuple(parts)
+
+
+def _plan_batch(
+    source: Path,
+    folder: Path,
+    *,
+    split: str,
+    with_course: bool,
+    concept_decks: bool,
+    accept_notetype_changes: bool,
+    locked: bool,
+) -> _Planned:
+    checked, resolution = plan(
+        source, concept_decks=concept_decks, accept_notetype_changes=accept_notetype_changes
+    )
+    return _Planned(
+        source=source,
+        checked=checked,
+        resolution=resolution,
+        ledger=_ledger_update(source, resolution, locked=locked),
+        packages=split_packages(
+            checked.course, resolution, folder, split=split, with_course=with_course
+        ),
+    )
+
+
+def _clashes(planned: list[_Planned]) -> list[Problem]:
+    owner: dict[Path, Path] = {}
+    problems = []
+    for item in planned:
+        for target, _, _ in item.packages:
+            if target in owner:
+                problems.append(
+                    Problem(
+                        location=Location(str(item.source / "course.yaml")),
+                        code="duplicate-output",
+                        message=f"{owner[target]} and {item.source} would both write {target}: "
+                        "two source trees with the same course id",
+                    )
+                )
+            owner.setdefault(target, item.source)
+    return problems
+
+
+def build_split(
+    sources: Sequence[Path],
+    folder: Path,
+    *,
+    split: str = "stage",
+    with_course: bool = False,
+    concept_decks: bool = False,
+    accept_notetype_changes: bool = False,
+    locked: bool = False,
+) -> tuple[SplitReport, ...]:
+    """Build several source trees into `folder`, one .apkg per stage or per course.
+
+    Every tree is validated and resolved first, with every problem gathered; nothing is written
+    unless all of them pass. Each tree's ledger is updated once, like a single build's.
+    """
+    by_folder: dict[Path, Path] = {}
+    for source in sources:  # one lock per folder: a second flock on it would wait forever
+        by_folder.setdefault(source.resolve(), source)
+    unique = list(by_folder.values())
+    missing = [p for s in unique if not s.is_dir() for p in _missing_source(s).problems]
+    if missing:
+        raise ContentError(missing)
+    with ExitStack() as stack:
+        for folder_lock in sorted(by_folder):  # a fixed order, so two batches cannot deadlock
+            stack.enter_context(exclusive(folder_lock))
+        planned: list[_Planned] = []
+        problems: list[Problem] = []
+        for source in unique:
+            try:
+                planned.append(
+                    _plan_batch(
+                        source,
+                        folder,
+                        split=split,
+                        with_course=with_course,
+                        concept_decks=concept_decks,
+                        accept_notetype_changes=accept_notetype_changes,
+                        locked=locked,
+                    )
+                )
+            except ContentError as exc:
+                problems.extend(exc.problems)
+        problems += _clashes(planned)
+        if problems:
+            raise ContentError(problems)
+        for item in planned:
+            for target, part, notes in item.packages:
+                _write(target, part, notes, concept_decks=concept_decks)
+            if item.ledger is not None:
+                write_text_atomically(item.source / LEDGER_FILE, item.ledger)
+    return tuple(
+        SplitReport(
+            source=item.source,
+            outputs=tuple(target for target, _, _ in item.packages),
+            course=item.checked.course,
+            counts=item.resolution.counts(),
+            notes=len(item.resolution.notes),
+            ledger_written=item.ledger is not None,
+            warnings=item.checked.warnings + item.resolution.warnings,
+        )
+        for item in planned
     )
