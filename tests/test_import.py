@@ -522,6 +522,26 @@ def test_cli_import_needs_into(tmp_path: Path) -> None:
     assert "--into" in err
 
 
+def test_cli_import_of_a_folder_of_pages(tmp_path: Path) -> None:
+    """A folder argument imports its .txt pages in name order; -o is short for --into."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for page in (SEED, CAPACITY):
+        shutil.copy(page, pages)
+    (pages / "notes.md").write_text("not a page")
+    (pages / ".hidden.txt").write_text("not a page either")
+    code, out, _ = cli("import", str(pages), "-o", str(tmp_path / "decks"))
+    assert code == 0
+    assert out.splitlines()[-1] == "imported 2 pages (2 new, 0 replaced)"
+
+
+def test_cli_import_of_an_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
+    """A folder without pages exits 2 rather than importing nothing quietly."""
+    code, _, err = cli("import", str(tmp_path), "--into", str(tmp_path / "decks"))
+    assert code == 2
+    assert "no .txt pages" in err
+
+
 def test_cli_imported_folder_builds(tmp_path: Path) -> None:
     """`pathdeck build` accepts what `pathdeck import` wrote."""
     pages = [str(p) for p in (SEED, RECONCILIATION, DEBRIEFING, CAPACITY)]

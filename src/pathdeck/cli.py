@@ -292,9 +292,10 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
 
 
 @main.command("import", short_help="Turn educators' plain-text concept pages into YAML.")
-@click.argument("pages", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--into",
+    "-o",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="The source folder to write into (stage folders and course.yaml are created).",
@@ -318,16 +319,20 @@ def import_command(
 ) -> None:
     """Import each PAGE (a concept page as educators export it) into the source folder.
 
-    A page is written whole or not at all; the others still import. Exits 1 if any failed.
+    A folder stands for the .txt pages in it. A page is written whole or not at all; the
+    others still import. Exits 1 if any failed.
 
     \b
     Examples:
-      pathdeck import pages/*.txt --into decks
+      pathdeck import pages/ --into decks
       pathdeck import e6-2.txt --into decks --force
     """
-    from pathdeck.importer import import_pages
+    from pathdeck.importer import import_pages, page_files
 
-    result = import_pages(list(pages), into, force=force, course_title=course_title)
+    files = page_files(pages)
+    if not files:
+        raise click.UsageError("no .txt pages in " + ", ".join(str(p) for p in pages))
+    result = import_pages(files, into, force=force, course_title=course_title)
     shown = result.problems if ctx.obj["quiet"] else result.problems + result.warnings
     if as_json:
         imported = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from pathdeck.problems import ContentError, Location, Problem, Severity
 
 COURSE_FILE = "course.yaml"
 STAGE_FILE = "stage.yaml"
+PAGE_SUFFIX = ".txt"
 _TOP_LEVEL_ID = re.compile(r"^id:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 
 try:
@@ -436,6 +438,24 @@ class _Importer:
             failed=tuple(self.failed),
             warnings=tuple(self.warnings),
         )
+
+
+def page_files(paths: Iterable[Path]) -> list[Path]:
+    """The pages to import: a folder stands for its `.txt` files in name order (hidden ones and
+    names starting with '_' skipped); any other path is a page."""
+    pages: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            pages.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.suffix == PAGE_SUFFIX and not p.name.startswith((".", "_")) and p.is_file()
+                )
+            )
+        else:
+            pages.append(path)
+    return pages
 
 
 def import_pages(
