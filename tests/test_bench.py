@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
 
 from bench import generate, run
+from pathdeck import pipeline
 from pathdeck.cards import course_notes
+from pathdeck.cli import main
 from pathdeck.pipeline import check
 
 
@@ -52,3 +59,21 @@ def test_harness_quick_run_reports_every_target(tmp_path: Path) -> None:
     ):
         assert f"| {measured} |" in text
     assert "µs/note at 24 ÷ at 8" in text
+
+
+def test_cli_pauses_the_garbage_collector_and_restores_it(
+    source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command runs with the cyclic collector paused (its cost grows with the heap), then resumes it."""
+    seen: list[bool] = []
+    real_check = pipeline.check
+
+    def spy(*args: Any, **kwargs: Any) -> pipeline.CheckReport:
+        seen.append(gc.isenabled())
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "check", spy)
+    result = CliRunner().invoke(main, ["check", str(source)])
+    assert result.exit_code == 0, result.output
+    assert seen == [False]
+    assert gc.isenabled()
