@@ -123,7 +123,7 @@ _LABEL_SHOWN = {
 # "min.") are left out: a missed break is safer than a sentence cut in two.
 _ABBREVIATIONS = frozenset(
     {"dr", "drs", "mr", "mrs", "ms", "mx", "prof", "vs", "approx", "cf", "al", "fig", "figs"}
-    | {"st", "jr", "sr", "incl", "esp", "resp", "ca", "viz", "dept", "etc"}
+    | {"st", "jr", "sr", "incl", "esp", "resp", "ca", "viz", "dept"}
 )
 _DOTTED_ABBREVIATION = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")  # e.g, i.e, b.i.d, U.S
 _SENTENCE_END = re.compile(r"[.!?…]+([\"”’)\]]*)(\s+)")
@@ -314,13 +314,11 @@ def decode_page(path: str, data: bytes) -> str:
         ) from None
 
 
-def _label_of(text: str) -> _Label | None:
-    if len(text) <= _LONGEST_LABEL:
-        key = " ".join(text.rstrip(":").split()).casefold()
-        part = _LABELS.get(key)
-        if part is not None:
-            return _Label(part, None, _Line(0, 0, text))
-    return None
+def _label_of(text: str) -> str | None:
+    """The part a label line introduces (`Sample language` -> sample_language), if it is one."""
+    if len(text) > _LONGEST_LABEL:
+        return None
+    return _LABELS.get(" ".join(text.rstrip(":").split()).casefold())
 
 
 def _is_illustration(text: str) -> bool:
@@ -444,7 +442,7 @@ class _PageReader:
                     tokens.append(_Label(part, content, line))
                 else:
                     assert label is not None
-                    tokens.append(_Label(label.part, None, line))
+                    tokens.append(_Label(label, None, line))
                 continue
             if not attached and _is_illustration(text):
                 para = None
