@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from pathdeck.load import COURSE_FILE, STAGE_FILE
 from pathdeck.output import TEMP_SUFFIX, exclusive, terminations_unwind
 from pathdeck.pages import (
     DEFAULT_COURSE_TITLE,
@@ -27,8 +28,6 @@ from pathdeck.pages import (
 )
 from pathdeck.problems import ContentError, Location, Problem, Severity
 
-COURSE_FILE = "course.yaml"
-STAGE_FILE = "stage.yaml"
 PAGE_SUFFIX = ".txt"
 _TOP_LEVEL_ID = re.compile(r"^id:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 
