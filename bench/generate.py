@@ -95,7 +95,9 @@ def _concept(rng: random.Random, stage: int, position: int) -> Concept:
         body=tuple(" ".join(_capital(f"{_sentence(rng)}.") for _ in range(5)) for _ in range(3)),
         anchor=_capital(f"{_clause(rng, n)}: {_sentence(rng)}, every time."),
         prove_it=ProveIt(scenario=_capital(f"{_clause(rng, n)}, but {_sentence(rng)}. What now?")),
-        illustrations=(f"A pencil sketch: {_sentence(rng)}.",),
+        illustrations=(
+            f"Illustration: a notebook page where {_sentence(rng)}. Margin notes on it.",
+        ),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from bench import generate, run
 from pathdeck import pipeline
 from pathdeck.cards import course_notes
 from pathdeck.cli import main
+from pathdeck.importer import import_pages
 from pathdeck.pipeline import check
 
 
@@ -41,6 +43,19 @@ def test_each_concept_gives_eleven_notes(tmp_path: Path) -> None:
     course = check(tmp_path / "decks").course
     notes = course_notes(course)
     assert len(notes) == 8 * 11
+
+
+def test_generated_pages_import_to_the_generated_course(tmp_path: Path) -> None:
+    """The text pages import back into exactly the concepts of the generated YAML tree."""
+    course = generate.curriculum(6, stages=2)
+    generate.write_pages(tmp_path / "pages", course)
+    pages = sorted((tmp_path / "pages").iterdir())
+    result = import_pages(pages, tmp_path / "decks", force=False, course_title=None)
+    assert not result.failed
+    imported = check(tmp_path / "decks").course
+    assert [replace(c, source="") for _, c in imported.concepts()] == [
+        c for _, c in course.concepts()
+    ]
 
 
 def test_harness_quick_run_reports_every_target(tmp_path: Path) -> None:
