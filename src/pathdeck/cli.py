@@ -678,8 +678,7 @@ def list_command(sources: tuple[Path, ...], as_json: bool) -> None:
         payload = {"ok": True, "courses": [c.to_json(with_concepts=True) for c in courses]}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    for course in courses:
-        click.echo("\n".join(outline(course)))
+    click.echo("\n\n".join("\n".join(outline(course)) for course in courses))
 
 
 @main.command(short_help="Count cards per stage and role.")
@@ -701,8 +700,7 @@ def stats(sources: tuple[Path, ...], as_json: bool) -> None:
         payload = {"ok": True, "courses": [c.to_json(with_concepts=False) for c in courses]}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    for course in courses:
-        click.echo("\n".join(table(course)))
+    click.echo("\n\n".join("\n".join(table(course)) for course in courses))
 
 
 @main.command(short_help="Render every card as Anki shows it into an HTML gallery.")
