@@ -65,6 +65,7 @@ def test_harness_quick_run_reports_every_target(tmp_path: Path) -> None:
     text = report.read_text(encoding="utf-8")
     for measured in (
         "pathdeck --version",
+        "pathdeck import",
         "pathdeck check",
         "pathdeck build (first)",
         "pathdeck build (rebuild)",
@@ -73,7 +74,7 @@ def test_harness_quick_run_reports_every_target(tmp_path: Path) -> None:
         "naive genanki, concept decks",
     ):
         assert f"| {measured} |" in text
-    assert "µs/note at 24 ÷ at 8" in text
+    assert "time per note at 24 ÷ at 8" in text
 
 
 def test_cli_pauses_the_garbage_collector_and_restores_it(
