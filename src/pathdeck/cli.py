@@ -366,53 +366,6 @@ def import_command(
         sys.exit(EXIT_PROBLEMS)
 
 
-@main.command(short_help="Render every card as Anki shows it into an HTML gallery.")
-@source_argument
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="preview",
-    show_default=True,
-    help="The folder to write the gallery into (index.html and a page per concept).",
-)
-@json_option
-@click.pass_context
-@handles_content_errors
-def preview(ctx: click.Context, source: Path, output: Path, as_json: bool) -> None:
-    """Render every card of SOURCE (default: decks), front and back, as Anki shows it.
-
-    The gallery (OUTPUT/index.html, by stage, concept and card) works offline in any browser,
-    with toggles for phone width and night mode. Needs the official Anki library:
-    pip install 'pathdeck[preview]'. SOURCE and its ledger are never modified.
-
-    \b
-    Examples:
-      pathdeck preview
-      pathdeck preview decks -o preview
-    """
-    from pathdeck.preview import AnkiNotInstalledError
-    from pathdeck.preview import preview as run_preview
-
-    try:
-        report = run_preview(source, output)
-    except AnkiNotInstalledError as exc:
-        click.echo(f"pathdeck: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
-    if not ctx.obj["quiet"]:
-        _echo_problems(report.warnings)
-    if as_json:
-        click.echo(_report(report.warnings, ok=True, **report.to_json()))
-        return
-    click.echo(str(report.index))
-    if not ctx.obj["quiet"]:
-        click.echo(
-            f"{report.cards} card(s) of {report.concepts} concept(s), rendered by Anki "
-            f"{report.anki_version}: open {report.index} in any browser",
-            err=True,
-        )
-
-
 # ---------------------------------------------------------------- batch export (build --split)
 
 
