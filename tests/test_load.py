@@ -291,3 +291,9 @@ def test_paths_are_shown_relative_to_the_working_folder(
     monkeypatch.chdir(tmp_path)
     tree = load_tree(tmp_path / "decks")
     assert [p.location.path for p in tree.problems] == [str(Path("decks") / "course.yaml")]
+
+
+def test_escaped_control_character_is_refused() -> None:
+    """A control character made by a double-quoted escape ("\\a") is refused like a raw one."""
+    _, problems = parse_text("c.yaml", 'a: "tab\\tis fine"\nb: "bell\\a"\n')
+    assert codes(problems) == [(2, 4, "control-character")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -214,3 +215,23 @@ def test_check_with_too_many_arguments_is_usage(tmp_path: Path) -> None:
     code, _, err = run("check", str(tmp_path), str(tmp_path))
     assert code == 2
     assert "error[" not in err
+
+
+# Kebab-case strings in src/ that are not problem codes.
+NOT_CODES = {"utf-8", "utf-8-sig", "pathdeck-ledger", "not-delivered", "pd-hint", "pd-prompt"}
+NOT_CODES |= {"sample-language", "red-flag", "prove-it"}  # role names
+
+
+def test_every_problem_code_is_documented() -> None:
+    """Each problem code in src/ has a row in the README's Diagnostics section, and vice versa."""
+    found: set[str] = set()
+    for module in (REPO / "src" / "pathdeck").glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            value = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(value, str) and re.fullmatch(r"[a-z]+(?:-[a-z0-9]+)+", value):
+                found.add(value)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Diagnostics\n", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `([a-z0-9-]+)` \|", section, flags=re.MULTILINE))
+    # A failure here: document the new code in README.md (or list a non-code in NOT_CODES).
+    assert found - NOT_CODES == documented

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,6 +56,9 @@ _SYNTAX_HINTS = (
     ("cannot start any token", "@", "; text starting with '@' must be quoted"),
     ("cannot start any token", "`", "; text starting with '`' must be quoted"),
 )
+
+# What YAML's reader refuses in a file but a double-quoted escape ("\a", "\0") can still make.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 COURSE_FILE = "course.yaml"
 STAGE_FILE = "stage.yaml"
@@ -180,6 +184,8 @@ class _Composer:
                 text = event.value
                 tag = plain_tag(text) if not event.style else STR_TAG  # style "" or None: plain
                 node = Scalar(text, tag, _mark_location(path, event.start_mark))
+                if event.style == '"' and _CONTROL.search(text):  # only escapes make these
+                    self._escaped_control(node)
             elif isinstance(event, CollectionStartEvent):
                 if event.anchor is not None or event.tag is not None:
                     raise self._decorated(event)
@@ -242,6 +248,16 @@ class _Composer:
             "yaml-tag",
             f"YAML tags ({_short_tag(event.tag)}) are not allowed; to keep a value as text, "
             "quote it",
+        )
+
+    def _escaped_control(self, node: Scalar) -> None:
+        found = _CONTROL.search(node.text)
+        code = ord(found.group()) if found else 0
+        self._problem(
+            node.location,
+            "control-character",
+            f"an escape in this text makes the control character U+{code:04X}, which no card "
+            "can show; remove it",
         )
 
     def _key(self, opened: _Open, node: Node) -> None:
