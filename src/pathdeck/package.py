@@ -126,18 +126,23 @@ class _Rows:
     def __init__(
         self, notetypes: Sequence[PackageNoteType], rules: dict[int, tuple[CardRule, ...]]
     ):
-        self.sort_field = {item.notetype.id: item.notetype.sort_field for item in notetypes}
-        self.rules = rules
+        # Per note type: its card rules and sort field, looked up once per note.
+        self.layout = {
+            item.notetype.id: (rules[item.notetype.id], item.notetype.sort_field)
+            for item in notetypes
+        }
         self.cards: list[tuple[object, ...]] = []
 
     def notes(self, notes: Sequence[PackageNote], id_base: int) -> Iterator[tuple[object, ...]]:
         """Rows of the notes table, in note order; ids ascend with `due`, as genanki's do."""
+        layout, add_card = self.layout, self.cards.append
         card_id = id_base
         for note_id, note in enumerate(notes, start=id_base):
             fields = note.fields
+            rules, sort_field = layout[note.notetype_id]
             queue = -1 if note.suspended else 0
-            for ord_ in _card_ords(self.rules[note.notetype_id], fields):
-                self.cards.append(
+            for ord_ in _card_ords(rules, fields):
+                add_card(
                     (
                         card_id,
                         note_id,
@@ -160,7 +165,7 @@ class _Rows:
                 -1,
                 " " + " ".join(note.tags) + " ",
                 FIELD_SEPARATOR.join(fields),
-                fields[self.sort_field[note.notetype_id]],
+                fields[sort_field],
                 0,
                 0,
                 "",
