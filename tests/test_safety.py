@@ -311,3 +311,26 @@ def test_ctrl_c_exits_130_without_a_traceback(
     assert code == 130
     assert "Traceback" not in err
     assert "interrupted" in err
+
+
+PAGE = (FIXTURES / "pages" / "stage-06-concept-1-alliance-foundations.txt").read_bytes()
+MALFORMED_PAGES = {
+    "empty": b"",
+    "latin-1": "Stage 6: Caf\xe9".encode("latin-1"),
+    "control-character": b"Stage 6: The Alliance\x07\n",
+    "no-header": b"Just some notes about alliance.\n",
+    "binary": bytes(range(256)),
+    "yaml-instead": b"id: E6.1\ntitle: [\n",
+    "truncated": PAGE[: len(PAGE) // 3],
+    "header-only": b"Stage 6: The Therapeutic Alliance\nConcept 9 of 8\nE7.1\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED_PAGES))
+def test_import_of_a_malformed_page_never_shows_a_traceback(name: str, tmp_path: Path) -> None:
+    """pathdeck import of a broken page exits 0 or 1 with diagnostics, never with a traceback."""
+    page = tmp_path / f"{name}.txt"
+    page.write_bytes(MALFORMED_PAGES[name])
+    code, _, err = run("import", str(page), "--into", str(tmp_path / "decks"))
+    assert code in (0, 1)
+    assert "Traceback" not in err

@@ -102,7 +102,7 @@ def handles_content_errors(command: F) -> F:
             click.echo(f"pathdeck: stopped: {_summary(problems)}; nothing was written", err=True)
             sys.exit(EXIT_PROBLEMS)
         except KeyboardInterrupt:
-            click.echo("pathdeck: interrupted; nothing was written", err=True)
+            click.echo("pathdeck: interrupted (no file is left half-written)", err=True)
             sys.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
