@@ -167,7 +167,7 @@ def test_build_leaves_no_temporary_files(source: Path, tmp_path: Path, epoch: in
     build(source, out / "course.apkg")
     assert [p.name for p in out.iterdir()] == ["course.apkg"]
     assert sorted(p.name for p in source.iterdir()) == sorted(
-        ["course.yaml", LEDGER_FILE, "stage-06-the-therapeutic-alliance"]
+        ["course.yaml", LEDGER_FILE, "pathdeck.schema.json", "stage-06-the-therapeutic-alliance"]
     )
 
 
