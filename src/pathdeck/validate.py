@@ -20,7 +20,6 @@ from pathdeck.load import (
     SourceFile,
     SourceTree,
     StageFiles,
-    no_cycle_collection,
 )
 from pathdeck.problems import ContentError, Location, Problem, Severity, sorted_problems
 
@@ -516,5 +515,4 @@ class _Validator:
 
 def validate(tree: SourceTree) -> Report:
     """Check the whole tree; return the course, or raise ContentError with every problem."""
-    with no_cycle_collection():
-        return _Validator(tree).run()
+    return _Validator(tree).run()
