@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 
 from pathdeck import importer
 from pathdeck.importer import ImportResult, import_pages
+from pathdeck.jsonschema import COURSE_MODELINE, STAGE_FOLDER_MODELINE
 from pathdeck.load import load_tree
 from pathdeck.pages import parse_page, render_page
 from pathdeck.validate import validate
@@ -84,8 +85,10 @@ def test_course_and_stage_files_are_created(tmp_path: Path) -> None:
         "title": "Clinical Encounters",
     }
     stage = root / "stage-06-the-therapeutic-alliance" / "stage.yaml"
-    assert stage.read_text() == "number: 6\ntitle: The Therapeutic Alliance\nconcepts: 8\n"
-    assert set(result.written) == {root / "course.yaml", stage, root / E61}
+    expected = "number: 6\ntitle: The Therapeutic Alliance\nconcepts: 8\n"
+    assert stage.read_text() == STAGE_FOLDER_MODELINE + expected
+    schema_file = root / "pathdeck.schema.json"
+    assert set(result.written) == {schema_file, root / "course.yaml", stage, root / E61}
 
 
 def test_course_title_option_names_the_course(tmp_path: Path) -> None:
@@ -111,13 +114,14 @@ def test_pages_across_stages(tmp_path: Path) -> None:
     assert result.ok
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "course.yaml",
+        "pathdeck.schema.json",
         "stage-06-the-therapeutic-alliance",
         "stage-10-equipe-securite-debriefing",
         "stage-11-capacity-consent",
         "stage-12-safe-prescribing-handover",
     ]
     assert (tmp_path / "stage-12-safe-prescribing-handover" / "stage.yaml").read_text() == (
-        "number: 12\ntitle: Safe Prescribing & Handover\nconcepts: 10\n"
+        STAGE_FOLDER_MODELINE + "number: 12\ntitle: Safe Prescribing & Handover\nconcepts: 10\n"
     )
     assert (
         tmp_path
@@ -464,7 +468,8 @@ def test_cli_import_refuses_then_forces(tmp_path: Path) -> None:
 def test_cli_import_course_title(tmp_path: Path) -> None:
     """--course names the course.yaml the import creates."""
     cli("import", str(SEED), "--into", str(tmp_path), "--course", "Core Skills")
-    assert (tmp_path / "course.yaml").read_text() == "id: core-skills\ntitle: Core Skills\n"
+    course = (tmp_path / "course.yaml").read_text()
+    assert course == f"{COURSE_MODELINE}id: core-skills\ntitle: Core Skills\n"
 
 
 def test_cli_import_json(tmp_path: Path) -> None:

@@ -664,7 +664,7 @@ def test_yaml_has_no_folded_lines(seed: ParsedPage) -> None:
     """Every value sits on one line, so a typo fix is a one-line diff."""
     text = dump_concept(seed.concept)
     line = re.compile(r"^(?:[a-z_]+:(?: .+)?|  - .+|    [a-z_]+: .+|  [a-z_]+: .+)$")
-    assert all(line.match(row) for row in text.splitlines())
+    assert all(line.match(row) for row in text.splitlines()[1:])  # after the schema modeline
 
 
 def test_yaml_quotes_what_yaml_would_not_read_as_text() -> None:
@@ -680,9 +680,10 @@ def test_yaml_keeps_unicode_and_markup_characters() -> None:
     assert dump_document({"title": value}) == f"title: {value}\n"
 
 
-def test_yaml_header_is_one_constant() -> None:
-    """Written files start with HEADER (empty for now), then the first key."""
-    assert pages.HEADER == ""
+def test_concept_files_start_with_the_schema_modeline(seed: ParsedPage) -> None:
+    """A written concept's first line points editors at the schema one folder up."""
+    first = dump_concept(seed.concept).splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../pathdeck.schema.json"
     assert dump_document({"id": "x"}) == "id: x\n"
 
 
@@ -792,7 +793,7 @@ def test_yaml_reads_back_the_document(drawn: tuple[Concept, str, int]) -> None:
     text = dump_concept(concept)
     assert yaml.safe_load(text) == pages.concept_document(concept)
     line = re.compile(r"^(?:[a-z_]+:(?: .+)?|  - .+|    [a-z_]+: .+|  [a-z_]+: .+)$")
-    assert all(line.match(row) for row in text.splitlines())
+    assert all(line.match(row) for row in text.splitlines()[1:])  # after the schema modeline
 
 
 @given(concepts())
@@ -807,4 +808,4 @@ def test_pure_python_dumper_writes_the_same(drawn: tuple[Concept, str, int]) -> 
         allow_unicode=True,
         sort_keys=False,
     )
-    assert dump_document(document) == pages.HEADER + fallback
+    assert dump_document(document) == fallback

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from pathdeck.jsonschema import COURSE_MODELINE, SCHEMA_FILE, STAGE_FOLDER_MODELINE
+from pathdeck.jsonschema import render as render_schema
 from pathdeck.load import COURSE_FILE, STAGE_FILE
 from pathdeck.output import TEMP_SUFFIX, exclusive, terminations_unwind
 from pathdeck.pages import (
@@ -366,7 +368,10 @@ class _Importer:
         writes.append(_Write(concept_path, text, exists=replaced))
         if not self.target.course_exists:
             course = course_document(self.course_title or DEFAULT_COURSE_TITLE)
-            writes.insert(0, _Write(self.into / COURSE_FILE, dump_document(course), exists=False))
+            course_text = dump_document(course, COURSE_MODELINE)
+            writes.insert(0, _Write(self.into / COURSE_FILE, course_text, exists=False))
+            if not (self.into / SCHEMA_FILE).exists():  # the modelines point editors at it
+                writes.insert(0, _Write(self.into / SCHEMA_FILE, render_schema(), exists=False))
         return concept_path, replaced, writes
 
     def stage_plan(
@@ -389,7 +394,8 @@ class _Importer:
                     )
                 )
                 return None
-            stage_text = dump_document(stage_document(number, title, parsed.concept_count))
+            stage_doc = stage_document(number, title, parsed.concept_count)
+            stage_text = dump_document(stage_doc, STAGE_FOLDER_MODELINE)
             return folder, [_Write(folder / STAGE_FILE, stage_text, exists=False)]
         if stage.title != title:
             problems.append(

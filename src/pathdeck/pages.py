@@ -39,6 +39,7 @@ import yaml
 
 from pathdeck import schema
 from pathdeck.curriculum import Concept, Phrase, Pitfall, ProveIt, RedFlag
+from pathdeck.jsonschema import STAGE_FOLDER_MODELINE
 from pathdeck.problems import ContentError, Location, Problem, Severity
 
 try:  # libyaml's emitter is ~15x faster, which keeps a 2,000-page import well under a second
@@ -46,8 +47,6 @@ try:  # libyaml's emitter is ~15x faster, which keeps a 2,000-page import well u
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     _FastDumper = None  # type: ignore[assignment,misc]
 
-# The first line(s) of every YAML file pathdeck writes (e.g. a schema comment); empty for now.
-HEADER = ""
 MAX_PAGE_BYTES = 1024 * 1024
 DEFAULT_COURSE_TITLE = "Clinical Encounters"
 
@@ -922,14 +921,14 @@ def _single_line(document: Document) -> bool:
     return not any(mark in text for mark in _LINE_BREAKS)
 
 
-def dump_document(document: Document) -> str:
+def dump_document(document: Document, header: str = "") -> str:
     """YAML text for a document: one line per value (no folding), Unicode kept, sequences
-    indented, values YAML would read as non-text quoted, `HEADER` first."""
+    indented, values YAML would read as non-text quoted, `header` (a comment line) first."""
     if _FastDumper is not None and _single_line(document):
         fast = yaml.serialize(_node(document), Dumper=_FastDumper, width=-1, allow_unicode=True)
         # libyaml escapes characters beyond U+FFFF (emoji) as \U........; PyYAML keeps them.
         if "\\U" not in fast:
-            return HEADER + _indent_sequences(fast)
+            return header + _indent_sequences(fast)
     text = yaml.dump(
         document,
         Dumper=_IndentedDumper,
@@ -937,9 +936,9 @@ def dump_document(document: Document) -> str:
         allow_unicode=True,
         sort_keys=False,
     )
-    return HEADER + text
+    return header + text
 
 
 def dump_concept(concept: Concept) -> str:
-    """The YAML text of a concept file."""
-    return dump_document(concept_document(concept))
+    """The YAML text of a concept file, starting with the line that points editors at the schema."""
+    return dump_document(concept_document(concept), STAGE_FOLDER_MODELINE)
