@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from anki_helpers import fresh_collection, import_default
+from pathdeck.importer import import_pages
 from pathdeck.pipeline import BuildReport, build
 
 pytestmark = pytest.mark.anki
@@ -275,4 +276,50 @@ def test_restored_phrase_returns_with_its_history(
     assert restored["Retired"] == ""
     card_id = restored.card_ids()[0]
     assert histories(col)[card_id] == before[card_id]
+    col.close()
+
+
+SEED_PAGE = (
+    Path(__file__).parent / "fixtures" / "pages" / "stage-06-concept-1-alliance-foundations.txt"
+)
+SEED_PITFALLS = (
+    "Treating alliance as a personality trait rather than a set of behaviors. "
+    "Assuming alliance because the patient is compliant. "
+    "Skipping the explicit goal/task conversation. "
+    "Ignoring early signals of misalignment."
+)
+PHRASE_BULLET = (
+    "  • \"I want to check in — how is this going for you? What's working and what isn't?\"\n"
+)
+
+
+def test_edited_pages_reimported_with_force_update_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Educators who re-import edited pages with --force get the same safe update as YAML edits."""
+    page = tmp_path / "page.txt"
+    seed = SEED_PAGE.read_text(encoding="utf-8")
+    assert SEED_PITFALLS in seed
+    assert PHRASE_BULLET in seed
+    page.write_text(seed.replace("Assuming alliance because", "Assuming aliance because"))
+    source = tmp_path / "decks"
+    assert import_pages([page], source, force=False, course_title=None).ok
+    out = tmp_path / "course.apkg"
+    publish(source, out, T1, monkeypatch)
+    col = fresh_collection(tmp_path / "learner")
+    import_default(col, out)
+    review_everything(col)
+    before = histories(col)
+    pitfalls = SEED_PITFALLS.split(". ")
+    reordered = ". ".join([INSERTED.rstrip("."), *reversed(pitfalls[:-1]), pitfalls[-1]])
+    page.write_text(seed.replace(SEED_PITFALLS, reordered).replace(PHRASE_BULLET, ""))
+    assert import_pages([page], source, force=True, course_title=None).ok
+    report = publish(source, out, T2, monkeypatch)
+    log = import_default(col, out).log
+    assert (len(log.new), len(log.conflicting)) == (1, 0)
+    assert report.counts["retired"] == 1
+    after = histories(col)
+    assert all(after[card_id] == history for card_id, history in before.items())
+    fixed = note_with(col, "Pitfall", "the patient is compliant")
+    assert "alliance because" in fixed["Pitfall"]
     col.close()
