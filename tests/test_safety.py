@@ -334,3 +334,18 @@ def test_import_of_a_malformed_page_never_shows_a_traceback(name: str, tmp_path:
     code, _, err = run("import", str(page), "--into", str(tmp_path / "decks"))
     assert code in (0, 1)
     assert "Traceback" not in err
+
+
+def test_course_description_is_escaped_on_the_deck_overview(
+    source: Path, tmp_path: Path, epoch: int
+) -> None:
+    """Anki renders a deck's description as HTML, so the course description arrives escaped."""
+    course = source / "course.yaml"
+    hostile = "<img src=x onerror=alert(1)> Read {{c1::this}}"
+    course.write_text(course.read_text(encoding="utf-8") + f"description: '{hostile}'\n")
+    col = fresh_collection(tmp_path / "learner")
+    import_default(col, build(source, tmp_path / "d.apkg").output)
+    description = col.decks.by_name("Clinical Encounters")["desc"]
+    col.close()
+    assert "<img" not in description
+    assert description == to_html(hostile)

@@ -11,6 +11,7 @@ from pathdeck.cards import Placement, course_notes, deck_part, placement, retire
 from pathdeck.curriculum import Course
 from pathdeck.identity import LEDGER_FILE, Ledger, Resolution, build_time, read_ledger, resolve
 from pathdeck.load import load_tree
+from pathdeck.markup import to_html
 from pathdeck.notetypes import stable_id
 from pathdeck.output import exclusive, write_text_atomically
 from pathdeck.problems import ContentError, Location, Problem
@@ -195,7 +196,7 @@ def _write(target: Path, course: Course, resolution: Resolution, *, concept_deck
         package.PackageDeck(
             id=deck_id,
             name=name,
-            description=(course.description or "") if deck_id == top_id else "",
+            description=to_html(course.description or "") if deck_id == top_id else "",
         )
         for name, deck_id in deck_ids.items()
     ]
