@@ -136,3 +136,18 @@ def test_diff_of_a_non_package(tmp_path: Path) -> None:
     code, _, err = run("diff", str(bogus), str(bogus))
     assert code == 1
     assert "error[bad-package]" in err
+
+
+def test_output_folder_gets_the_course_package(source: Path, tmp_path: Path, epoch: int) -> None:
+    """-o naming a folder that does not exist yet writes <folder>/<course id>.apkg inside it."""
+    code, out, _ = run("build", str(source), "-o", str(tmp_path / "dist"))
+    assert code == 0
+    assert out.strip() == str(tmp_path / "dist" / "clinical-encounters.apkg")
+    assert (tmp_path / "dist" / "clinical-encounters.apkg").is_file()
+
+
+def test_with_course_needs_split(source: Path, tmp_path: Path) -> None:
+    """--with-course without --split is a usage error (exit 2), not silently ignored."""
+    code, _, err = run("build", str(source), "--with-course", "-o", str(tmp_path / "x.apkg"))
+    assert code == 2
+    assert "--split" in err

@@ -207,7 +207,11 @@ def build(
       pathdeck build decks -o dist/course.apkg
       pathdeck build --split stage --with-course -o dist/ decks
     """
-    if split or len(sources) > 1 or (output is not None and output.is_dir()):
+    if with_course and not split:
+        raise click.UsageError("--with-course adds the whole course to a --split build")
+    # "-o dist/" or "-o dist" (no .apkg): a folder, so the package is named after the course
+    names_folder = output is not None and (output.is_dir() or output.suffix.lower() != ".apkg")
+    if split or len(sources) > 1 or names_folder:
         _build_batch(
             ctx,
             sources,
