@@ -24,16 +24,15 @@ from pathdeck.load import (
 from pathdeck.output import write_text_atomically
 from pathdeck.pages import concept_file_name, stage_folder_name
 from pathdeck.problems import ContentError, Location, Problem
-from pathdeck.validate import CONCEPT_ID, COURSE_ID, validate
+from pathdeck.validate import CONCEPT_ID, COURSE_ID, PLACEHOLDER, validate
 
-PLACEHOLDER = "TODO"
 WIDTH = 96
 # A placeholder concept id would be an unknown connection (a warning), and an empty list is an
 # error, so this one key starts commented out.
 _COMMENTED_OUT = frozenset({"connects_to"})
 _GUIDE = (
     f"Every field is here. Replace each {PLACEHOLDER} and delete the optional lines you do not "
-    f"need: a {PLACEHOLDER} left in place would reach learners on a card. Text is plain text "
+    f"need: a {PLACEHOLDER} left in place would reach learners (check warns). Text is plain text "
     'with **bold** and *italic*; quote text YAML would read as something else ("no", "1.10").'
 )
 

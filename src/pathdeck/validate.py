@@ -31,6 +31,8 @@ LOOKS_LIKE_MARKUP = re.compile(
     r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|\{\{|\[(?:sound|latex|\$\$?)[:\]]", re.IGNORECASE
 )
 LOCATION_KEY = "@location"
+PLACEHOLDER = "TODO"
+"""What `pathdeck new` writes into fields the educator has yet to fill."""
 """Every record's dict carries where its mapping starts under this key."""
 KEYS_KEY = "@keys"
 """...and where each of its values is, by key, so cross-file rules point at the exact value."""
@@ -86,6 +88,13 @@ class _Checker:
                 if not text:
                     self._empty(node, name)
                     return None
+                if text.startswith(PLACEHOLDER):
+                    self.warn(
+                        node.location,
+                        "placeholder-text",
+                        f"{name} is still the '{PLACEHOLDER}' placeholder that `pathdeck new` "
+                        "wrote; fill it in or delete the line",
+                    )
                 if ("<" in text or "{" in text or "[" in text) and LOOKS_LIKE_MARKUP.search(text):
                     self.warn(
                         node.location,
