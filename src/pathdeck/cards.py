@@ -287,7 +287,7 @@ def retired_note(
 ) -> NoteSpec:
     """A note that left the curriculum: its last text, a visible notice, the retired tag."""
     front, back = _RETIRED_LAYOUT[role]
-    label = to_html(f"(retired) {concept_id}")
+    label = to_html(f"No longer taught in {concept_id}.")
     if role in (Role.RED_FLAG, Role.PROVE_IT, Role.ANCHOR):
         values = {front: to_html(text), back: label}  # the text is the prompt, not the answer
     else:
