@@ -78,23 +78,30 @@ class CommandFailedError(RuntimeError):
     """A measured command exited non-zero: the figures would be meaningless."""
 
 
+GNU_TIME = Path("/usr/bin/time")
+
+
 def run_once(argv: Sequence[str], cwd: Path) -> Sample:
-    """Run one process to completion; wall time and its own peak RSS (not the harness's)."""
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(list(argv), cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            err.seek(0)
-            message = err.read().decode(errors="replace")[-2000:]
-            raise CommandFailedError(f"{' '.join(argv)} exited {process.returncode}:\n{message}")
-    return Sample(
-        seconds=seconds,
-        cpu=usage.ru_utime + usage.ru_stime,
-        peak_mb=usage.ru_maxrss / 1024,  # KiB on Linux
-    )
+    """Run one process to completion: wall time, CPU time and its own peak RSS.
+
+    The child's rusage is read through GNU time, which forks it from a tiny process: Linux
+    carries the memory high-water mark of the process that execs into a child's ru_maxrss, so
+    a child forked straight from this (large) harness would report the harness's peak.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        usage_file, err_file = Path(scratch) / "usage", Path(scratch) / "stderr"
+        command = [str(GNU_TIME), "-f", "%M %U %S", "-o", str(usage_file), *argv]
+        with err_file.open("wb") as err:
+            start = time.perf_counter()
+            result = subprocess.run(
+                command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, check=False
+            )
+            seconds = time.perf_counter() - start
+        if result.returncode != 0:
+            message = err_file.read_text(errors="replace")[-2000:]
+            raise CommandFailedError(f"{' '.join(argv)} exited {result.returncode}:\n{message}")
+        peak_kb, user, system = usage_file.read_text().split()[-3:]
+    return Sample(seconds=seconds, cpu=float(user) + float(system), peak_mb=int(peak_kb) / 1024)
 
 
 def measure(
