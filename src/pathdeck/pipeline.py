@@ -160,12 +160,26 @@ def build(
     )
 
 
+_COMPARE_CHUNK = 1 << 20
+
+
+def _holds(path: Path, text: str) -> bool:
+    """True when the file reads as exactly `text`; compared a chunk at a time, because a
+    10,000-concept ledger is 30 MB and a second copy of it would set the build's peak memory."""
+    if not path.exists():
+        return False
+    with path.open(encoding="utf-8") as old:
+        for start in range(0, len(text), _COMPARE_CHUNK):
+            if old.read(_COMPARE_CHUNK) != text[start : start + _COMPARE_CHUNK]:
+                return False
+        return old.read(1) == ""
+
+
 def _ledger_update(source: Path, resolution: Resolution, *, locked: bool) -> str | None:
     """The ledger text to write after packaging, None when unchanged; refused under --locked."""
     ledger_path = source / LEDGER_FILE
     new_ledger = resolution.ledger.render()
-    old_ledger = ledger_path.read_text(encoding="utf-8") if ledger_path.exists() else None
-    if new_ledger == old_ledger:
+    if _holds(ledger_path, new_ledger):
         return None
     if locked:
         raise ContentError(
