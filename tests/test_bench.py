@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from bench import generate, run
+from bench import generate, run, stages
 from pathdeck import pipeline
 from pathdeck.cards import course_notes
 from pathdeck.cli import main
@@ -93,3 +93,12 @@ def test_cli_pauses_the_garbage_collector_and_restores_it(
     assert result.exit_code == 0, result.output
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_stage_timer_charges_every_build_step(capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m bench.stages` times each of the build's steps, for a first build and a rebuild."""
+    stages.main(["--concepts", "4", "--stages", "2"])
+    shown = capsys.readouterr().out
+    for step in ("Reading sources", "Checking", "Making cards", "Matching the ledger"):
+        assert shown.count(f"| {step} |") == 2
+    assert shown.count("| Writing the package |") == 2
