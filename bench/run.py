@@ -289,7 +289,8 @@ def bench_size(size: int, stages: int, runs: int, slow_runs: int, out: Path) -> 
     interleave(jobs, out)
     for scratch in (tree, pages, first_dir, rebuild_dir, concept_dir, imported):
         shutil.rmtree(scratch, ignore_errors=True)  # 10,000 concepts leave ~600 MB behind
-    for leftover in (stage_dump, concept_dump, *out.glob("*.apkg")):
+    made = ("first.apkg", "c.apkg", "naive.apkg", stage_apkg.name, concept_apkg.name)
+    for leftover in (stage_dump, concept_dump, *(out / name for name in made)):
         leftover.unlink(missing_ok=True)
     return [job.row for job in jobs]
 
