@@ -809,3 +809,13 @@ def test_pure_python_dumper_writes_the_same(drawn: tuple[Concept, str, int]) -> 
         sort_keys=False,
     )
     assert dump_document(document) == fallback
+
+
+@pytest.mark.parametrize(
+    "label", ["Red flags/ escalate", "Red flags /escalate", "RED FLAGS  /  ESCALATE"]
+)
+def test_red_flag_label_spacing_around_the_slash_is_ignored(label: str) -> None:
+    """However the slash is spaced, the inline red-flag label reads (fuzzing found a crash)."""
+    text = HEADER + f"Encounter card\n{label}: Patient stops coming — alliance issue\n"
+    page = parse_page(text, "p.txt")
+    assert [f.sign for f in page.concept.red_flags] == ["Patient stops coming"]

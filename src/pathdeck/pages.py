@@ -87,7 +87,6 @@ _LABELS = {
     "common pitfalls": "pitfalls",
     "pitfalls": "pitfalls",
     "red flags / escalate": "red_flags",
-    "red flags/escalate": "red_flags",
     "red flags": "red_flags",
     "documentation": "documentation",
     "real-world reality": "real_world",
@@ -99,6 +98,14 @@ _LABELS = {
     "this connects to": "connects_to",
     "connects to": "connects_to",
 }
+_SLASH = re.compile(r"\s*/\s*")
+
+
+def _label_key(text: str) -> str:
+    """A label as _LABELS spells it: case, runs of spaces and spacing around '/' ignored."""
+    return " ".join(_SLASH.sub(" / ", text).split()).casefold()
+
+
 _LONGEST_LABEL = max(len(label) for label in _LABELS) + 2
 _INLINE_LABEL = re.compile(
     r"^(red flags\s*/\s*escalate|red flags|real[- ]world reality|key point)\s*:\s*(\S.*)$",
@@ -317,7 +324,7 @@ def _label_of(text: str) -> str | None:
     """The part a label line introduces (`Sample language` -> sample_language), if it is one."""
     if len(text) > _LONGEST_LABEL:
         return None
-    return _LABELS.get(" ".join(text.rstrip(":").split()).casefold())
+    return _LABELS.get(_label_key(text.rstrip(":")))
 
 
 def _is_illustration(text: str) -> bool:
@@ -436,7 +443,7 @@ class _PageReader:
                 para = None
                 attached = True
                 if inline:
-                    part = _LABELS[" ".join(inline.group(1).split()).casefold()]
+                    part = _LABELS[_label_key(inline.group(1))]
                     content = _Line(line.number, line.column + inline.start(2), inline.group(2))
                     tokens.append(_Label(part, content, line))
                 else:
