@@ -20,17 +20,20 @@ def test_unchanged_rebuild_leaves_the_ledger_alone(
     assert ledger.stat().st_mtime_ns == before
 
 
-def test_ledger_differing_only_at_its_end_is_rewritten(
+def test_ledger_is_rewritten_only_when_an_entry_changes(
     source: Path, tmp_path: Path, epoch: int
 ) -> None:
-    """A ledger that matches the new text except for trailing extra text is replaced."""
+    """Cosmetic differences are left alone; one edited item rewrites the ledger."""
     build(source, tmp_path / "out.apkg")
     ledger = source / LEDGER_FILE
-    expected = ledger.read_text(encoding="utf-8")
-    ledger.write_text(expected + "\n", encoding="utf-8")
-    report = build(source, tmp_path / "out.apkg")
-    assert report.ledger_written
-    assert ledger.read_text(encoding="utf-8") == expected
+    cosmetic = ledger.read_text(encoding="utf-8") + "\n"
+    ledger.write_text(cosmetic, encoding="utf-8")
+    assert not build(source, tmp_path / "out.apkg").ledger_written
+    assert ledger.read_text(encoding="utf-8") == cosmetic
+    concept = next(source.glob("*/e6-1-*.yaml"))
+    concept.write_text(concept.read_text(encoding="utf-8").replace("misalignment", "drift"))
+    assert build(source, tmp_path / "out.apkg").ledger_written
+    assert "drift" in ledger.read_text(encoding="utf-8")
 
 
 def test_ledger_with_windows_line_endings_counts_as_unchanged(

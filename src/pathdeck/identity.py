@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import difflib
+import functools
 import hashlib
 import json
 import os
@@ -26,9 +28,6 @@ LEDGER_HEADER = (
 )
 SIMILAR_AT_SAME_POSITION = 0.5
 SIMILAR_ANYWHERE = 0.6
-_BASE91 = (
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
-)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -98,17 +97,24 @@ class Ledger:
 
     def render(self) -> str:
         """The ledger file's text: a header, then one JSON object a line in a stable order."""
-        lines = [json.dumps({"pathdeck-ledger": LEDGER_FORMAT, "course": self.course})]
-        lines += [json.dumps(self.notetypes[r].to_json()) for r in Role if r in self.notetypes]
+        encode = _LINE.encode
+        lines = [encode({"pathdeck-ledger": LEDGER_FORMAT, "course": self.course})]
+        lines += [encode(self.notetypes[r].to_json()) for r in Role if r in self.notetypes]
         lines += [
-            json.dumps({"deck": deck, "concept": concept}, ensure_ascii=False)
+            encode({"deck": deck, "concept": concept})
             for concept, deck in sorted(self.decks.items(), key=lambda kv: _concept_order(kv[0]))
         ]
         ordered = sorted(self.entries, key=_entry_order)
-        lines += [json.dumps(e.to_json(), ensure_ascii=False) for e in ordered]
+        lines += [encode(e.to_json()) for e in ordered]
         return LEDGER_HEADER + "\n".join(lines) + "\n"
 
 
+_LINE = json.JSONEncoder(
+    ensure_ascii=False
+)  # one encoder for every line: json.dumps makes one a call
+
+
+@functools.lru_cache(maxsize=65536)
 def _concept_order(concept_id: str) -> tuple[str, tuple[int, ...]]:
     head = concept_id.rstrip("0123456789.")
     numbers = tuple(int(n) for n in concept_id[len(head) :].split(".") if n.isdigit())
@@ -276,13 +282,9 @@ def guid_for(course_id: str, concept: str, role: Role, key: str) -> str:
     """A note's GUID: from course, concept, role and the item's ledger key, nothing else."""
     digest = hashlib.sha256(
         f"pathdeck\x1f{course_id}\x1f{concept}\x1f{role.value}\x1f{key}".encode()
-    )
-    number = int.from_bytes(digest.digest()[:8], "big")
-    chars = []
-    while number:
-        number, rest = divmod(number, len(_BASE91))
-        chars.append(_BASE91[rest])
-    return "".join(reversed(chars)) or _BASE91[0]
+    ).digest()
+    # 72 bits as 12 URL-safe base64 characters: unique at any course size, cheap to compute.
+    return base64.urlsafe_b64encode(digest[:9]).decode("ascii")
 
 
 def content_hash(spec: NoteSpec) -> str:
@@ -329,6 +331,7 @@ class Resolution:
     notetypes: dict[Role, NoteType]
     ledger: Ledger
     warnings: tuple[Problem, ...]
+    ledger_changed: bool = True
 
     def counts(self) -> dict[str, int]:
         """How many notes are new, updated, unchanged, retired by this build, restored, retired."""
@@ -416,6 +419,7 @@ class _Resolver:
         self.old = ledger
         self.now = now
         self.entries: list[Entry] = []
+        self.touched = False  # whether any entry was added or changed
         self.published: list[Published] = []
 
     def publish(self, spec: NoteSpec, entry: Entry | None, key: str) -> None:
@@ -435,7 +439,9 @@ class _Resolver:
                 retired=spec.retired,
             )
             status = "new"
+            self.touched = True
         else:
+            before = (entry.id, entry.position, entry.text, entry.hash, entry.retired)
             same = entry.hash == digest
             changed = entry.changed if same else max(self.now, entry.changed + 1)
             if spec.retired and not entry.retired:
@@ -444,15 +450,16 @@ class _Resolver:
                 status = "restored"
             else:
                 status = "unchanged" if same else "updated"
-            entry = replace(
-                entry,
-                id=spec.item_id if not spec.retired else entry.id,
-                position=spec.index if not spec.retired else entry.position,
-                text=spec.match_text,
-                hash=digest,
-                changed=changed,
-                retired=spec.retired,
-            )
+            # The old ledger is discarded after resolving, so its entries are updated in place.
+            if not spec.retired:
+                entry.id = spec.item_id
+                entry.position = spec.index
+            entry.text = spec.match_text
+            entry.hash = digest
+            entry.changed = changed
+            entry.retired = spec.retired
+            after = (entry.id, entry.position, entry.text, entry.hash, entry.retired)
+            self.touched = self.touched or after != before
         self.entries.append(entry)
         self.published.append(
             Published(spec=spec, guid=entry.guid, mod=entry.changed, status=status)
@@ -465,8 +472,8 @@ def resolve_notes(
     placements: dict[str, Placement],
     retired_deck: str,
     now: int,
-) -> tuple[list[Published], list[Entry]]:
-    """Give every spec its GUID and mod time; turn vanished ledger entries into retired notes."""
+) -> tuple[list[Published], list[Entry], bool]:
+    """GUIDs and mod times for every spec, vanished entries retired, and whether any changed."""
     resolver = _Resolver(ledger, now)
     groups: dict[tuple[str, Role], list[NoteSpec]] = defaultdict(list)
     for spec in specs:
@@ -495,7 +502,7 @@ def resolve_notes(
                 where = placements.get(entry.concept)
                 retired = retired_note(entry.role, entry.concept, entry.text, where, retired_deck)
                 resolver.publish(replace(retired, index=entry.position), entry, entry.key)
-    return resolver.published, resolver.entries
+    return resolver.published, resolver.entries, resolver.touched
 
 
 def resolve_notetypes(
@@ -583,17 +590,20 @@ def resolve(
     types, records = resolve_notetypes(
         ledger, ledger.course, now, accept_changes=accept_notetype_changes
     )
-    published, entries = resolve_notes(ledger, specs, placements, retired_deck, now)
+    published, entries, touched = resolve_notes(ledger, specs, placements, retired_deck, now)
     decks = {concept: where.deck for concept, where in placements.items()}
+    all_decks = {**ledger.decks, **decks}
     new_ledger = Ledger(
         course=ledger.course,
         notetypes=records,
         entries=entries,
-        decks={**ledger.decks, **decks},
+        decks=all_decks,
     )
+    changed = touched or records != ledger.notetypes or all_decks != ledger.decks
     return Resolution(
         notes=tuple(published),
         notetypes=types,
         ledger=new_ledger,
         warnings=tuple(deck_warnings(ledger, decks)),
+        ledger_changed=changed,
     )

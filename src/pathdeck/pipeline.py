@@ -178,6 +178,8 @@ def _holds(path: Path, text: str) -> bool:
 def _ledger_update(source: Path, resolution: Resolution, *, locked: bool) -> str | None:
     """The ledger text to write after packaging, None when unchanged; refused under --locked."""
     ledger_path = source / LEDGER_FILE
+    if not resolution.ledger_changed and ledger_path.exists():
+        return None  # nothing to record: skip rendering and comparing a file of every note
     new_ledger = resolution.ledger.render()
     if _holds(ledger_path, new_ledger):
         return None

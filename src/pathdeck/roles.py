@@ -22,7 +22,7 @@ class Role(str, Enum):
     @property
     def rank(self) -> int:
         """Where the role's cards come within a concept when new cards are introduced."""
-        return list(Role).index(self)
+        return _RANKS[self]
 
     @property
     def per_concept(self) -> bool:
@@ -37,6 +37,8 @@ _TITLES = {
     Role.PROVE_IT: "Prove it",
     Role.ANCHOR: "Anchor",
 }
+
+_RANKS = {role: rank for rank, role in enumerate(Role)}
 
 CONCEPT_KEY = "main"
 """The item key of the single note a per-concept role has."""
