@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from pathdeck.cli import main
+from pathdeck.importer import import_pages
 from pathdeck.pipeline import BUILD_STEPS, build
 from pathdeck.progress import progress_bar
 
@@ -80,3 +81,16 @@ def test_cli_build_keeps_stderr_clean_without_a_terminal(
     assert result.exit_code == 0, result.output
     assert "Reading sources" not in result.stderr
     assert "notes:" in result.stderr
+
+
+def test_import_reports_each_page(tmp_path: Path) -> None:
+    """An import announces every page before it starts and ends with all pages done."""
+    pages = sorted((Path(__file__).parent / "fixtures" / "pages").glob("*.txt"))
+    calls: list[tuple[str, int, int]] = []
+    import_pages(
+        pages, tmp_path / "decks", force=False, course_title=None,
+        progress=lambda *call: calls.append(call),
+    )  # fmt: skip
+    assert [done for _, done, _ in calls] == list(range(len(pages) + 1))
+    assert calls[0][0] == f"Importing {pages[0].name}"
+    assert calls[-1] == ("Imported", len(pages), len(pages))

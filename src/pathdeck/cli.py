@@ -342,7 +342,12 @@ def import_command(
     files = page_files(pages)
     if not files:
         raise click.UsageError("no .txt pages in " + ", ".join(str(p) for p in pages))
-    result = import_pages(files, into, force=force, course_title=course_title)
+    from pathdeck.progress import progress_bar
+
+    with progress_bar(quiet=ctx.obj["quiet"]) as progress:
+        result = import_pages(
+            files, into, force=force, course_title=course_title, progress=progress
+        )
     shown = result.problems if ctx.obj["quiet"] else result.problems + result.warnings
     if as_json:
         imported = [

@@ -29,6 +29,7 @@ from pathdeck.pages import (
     stage_folder_name,
 )
 from pathdeck.problems import ContentError, Location, Problem, Severity
+from pathdeck.progress import Progress, silent
 
 PAGE_SUFFIX = ".txt"
 _TOP_LEVEL_ID = re.compile(r"^id:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
@@ -464,7 +465,12 @@ def page_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def import_pages(
-    pages: list[Path], into: Path, *, force: bool, course_title: str | None
+    pages: list[Path],
+    into: Path,
+    *,
+    force: bool,
+    course_title: str | None,
+    progress: Progress = silent,
 ) -> ImportResult:
     """Import each page into the source folder `into`; a page is written whole or not at all.
 
@@ -477,6 +483,8 @@ def import_pages(
     # Builds of `into` hold this lock too, so none reads a half-imported batch; a termination
     # signal unwinds the current page, removing its temporary and newly created files.
     with exclusive(into) if into.is_dir() else nullcontext(), terminations_unwind():
-        for page in pages:
+        for done, page in enumerate(pages):
+            progress(f"Importing {page.name}", done, len(pages))
             importer.page(page)
+        progress("Imported", len(pages), len(pages))
     return importer.result()
