@@ -10,7 +10,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pathdeck.problems import ContentError, Location, Problem
+from pathdeck.problems import ContentError
 
 _TAGS = re.compile(r"<[^>]+>")
 _COLLECTIONS = ("collection.anki21", "collection.anki2")
@@ -78,14 +78,8 @@ class ReleaseDiff:
 
 
 def _unreadable(path: Path, why: str) -> ContentError:
-    return ContentError(
-        [
-            Problem(
-                location=Location(str(path)),
-                code="bad-package",
-                message=f"cannot read {path} as an Anki package: {why}",
-            )
-        ]
+    return ContentError.at(
+        str(path), "bad-package", f"cannot read {path} as an Anki package: {why}"
     )
 
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 
-from pathdeck.problems import ContentError, Location, Problem
+from pathdeck.problems import ContentError
 
 try:
     import fcntl
@@ -28,14 +28,8 @@ _TERMINATING = tuple(
 
 
 def _unwritable(where: Path, exc: OSError) -> ContentError:
-    return ContentError(
-        [
-            Problem(
-                location=Location(str(where)),
-                code="unwritable-output",
-                message=f"cannot write {where}: {exc.strerror or exc}",
-            )
-        ]
+    return ContentError.at(
+        str(where), "unwritable-output", f"cannot write {where}: {exc.strerror or exc}"
     )
 
 
@@ -167,14 +161,8 @@ def exclusive(folder: Path) -> Iterator[None]:
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError as exc:
-        raise ContentError(
-            [
-                Problem(
-                    location=Location(str(folder)),
-                    code="unreadable-file",
-                    message=f"cannot read this: {exc.strerror or exc}",
-                )
-            ]
+        raise ContentError.at(
+            str(folder), "unreadable-file", f"cannot read this: {exc.strerror or exc}"
         ) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

@@ -51,15 +51,7 @@ class BuildReport:
 
 
 def _missing_source(source: Path) -> ContentError:
-    return ContentError(
-        [
-            Problem(
-                location=Location(str(source)),
-                code="missing-source",
-                message=f"source folder {source} does not exist",
-            )
-        ]
-    )
+    return ContentError.at(str(source), "missing-source", f"source folder {source} does not exist")
 
 
 def _check(source: Path, progress: Progress, total: int) -> tuple[CheckReport, Ledger]:
@@ -184,15 +176,11 @@ def _ledger_update(source: Path, resolution: Resolution, *, locked: bool) -> str
     if _holds(ledger_path, new_ledger):
         return None
     if locked:
-        raise ContentError(
-            [
-                Problem(
-                    location=Location(str(ledger_path)),
-                    code="ledger-out-of-date",
-                    message="--locked: this build would change the ledger; build without "
-                    "--locked and commit the ledger",
-                )
-            ]
+        raise ContentError.at(
+            str(ledger_path),
+            "ledger-out-of-date",
+            "--locked: this build would change the ledger; build without --locked and commit "
+            "the ledger",
         )
     return new_ledger
 

@@ -18,7 +18,7 @@ from typing import Any
 from pathdeck.curriculum import Concept, Course, Stage
 from pathdeck.output import write_text_atomically
 from pathdeck.pipeline import build, plan
-from pathdeck.problems import ContentError, Location, Problem
+from pathdeck.problems import ContentError, Problem
 from pathdeck.roles import Role
 
 INSTALL_HINT = "pip install 'pathdeck[preview]'"
@@ -350,15 +350,11 @@ def _index_page(course: Course, pages: list[Page], anki: str) -> str:
 
 
 def _unsafe_output(output: Path) -> ContentError:
-    return ContentError(
-        [
-            Problem(
-                location=Location(str(output)),
-                code="preview-output-not-empty",
-                message=f"{output} is a non-empty folder that is not a pathdeck preview; "
-                "choose an empty or new folder (a preview folder is rewritten, stale pages removed)",
-            )
-        ]
+    return ContentError.at(
+        str(output),
+        "preview-output-not-empty",
+        f"{output} is a non-empty folder that is not a pathdeck preview; choose an empty or new "
+        "folder (a preview folder is rewritten, stale pages removed)",
     )
 
 

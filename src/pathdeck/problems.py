@@ -72,6 +72,12 @@ class ContentError(Exception):
         self.problems = sorted_problems(problems)
         super().__init__(f"{len(self.problems)} problem(s) in the source")
 
+    @classmethod
+    def at(cls, where: Location | str, code: str, message: str) -> ContentError:
+        """The error for one problem: at a Location, or at the start of a named file or folder."""
+        location = where if isinstance(where, Location) else Location(where)
+        return cls([Problem(location=location, code=code, message=message)])
+
     @property
     def errors(self) -> tuple[Problem, ...]:
         """Only the problems that stop a build."""

@@ -166,14 +166,11 @@ def check_course_id(course_id: str) -> None:
 
 
 def _problem(where: Path | str, code: str, message: str) -> ContentError:
-    return ContentError([Problem(location=Location(str(where)), code=code, message=message)])
+    return ContentError.at(str(where), code, message)
 
 
 def _exists(where: Location, message: str) -> ContentError:
-    problem = Problem(
-        location=where, code="already-exists", message=f"{message}; nothing was added"
-    )
-    return ContentError([problem])
+    return ContentError.at(where, "already-exists", f"{message}; nothing was added")
 
 
 def _shown(root: Path, path: Path) -> str:
