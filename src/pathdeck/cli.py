@@ -621,6 +621,22 @@ def _course_stats(sources: tuple[Path, ...]) -> list[Any]:
     return found
 
 
+def _echo_courses(
+    sources: tuple[Path, ...],
+    render: Callable[[Any], Iterable[str]],
+    *,
+    as_json: bool,
+    with_concepts: bool,
+) -> None:
+    """Print each source's course stats as text (blank line between courses) or as JSON."""
+    courses = _course_stats(sources)
+    if as_json:
+        payload = {"ok": True, "courses": [c.to_json(with_concepts=with_concepts) for c in courses]}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    click.echo("\n\n".join("\n".join(render(course)) for course in courses))
+
+
 @main.command("list", short_help="List stages and concepts with their card counts.")
 @sources_argument
 @json_option
@@ -635,12 +651,7 @@ def list_command(sources: tuple[Path, ...], as_json: bool) -> None:
     """
     from pathdeck.stats import outline
 
-    courses = _course_stats(sources)
-    if as_json:
-        payload = {"ok": True, "courses": [c.to_json(with_concepts=True) for c in courses]}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-        return
-    click.echo("\n\n".join("\n".join(outline(course)) for course in courses))
+    _echo_courses(sources, outline, as_json=as_json, with_concepts=True)
 
 
 @main.command(short_help="Count cards per stage and role.")
@@ -657,12 +668,7 @@ def stats(sources: tuple[Path, ...], as_json: bool) -> None:
     """
     from pathdeck.stats import table
 
-    courses = _course_stats(sources)
-    if as_json:
-        payload = {"ok": True, "courses": [c.to_json(with_concepts=False) for c in courses]}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-        return
-    click.echo("\n\n".join("\n".join(table(course)) for course in courses))
+    _echo_courses(sources, table, as_json=as_json, with_concepts=False)
 
 
 @main.command(short_help="Render every card as Anki shows it into an HTML gallery.")
