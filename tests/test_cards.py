@@ -6,13 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from conftest import DECKS
 from pathdeck.cards import course_notes, phrase_hint, pitfall_split
 from pathdeck.curriculum import Concept, Course, Phrase, Pitfall, Stage
 from pathdeck.load import load_tree
+from pathdeck.markup import to_html
 from pathdeck.notetypes import FIELDS
 from pathdeck.validate import validate
+from test_pages import concepts
 
 GOLDEN = Path(__file__).parent / "golden" / "e6-1-notes.jsonl"
 
@@ -118,3 +121,38 @@ def test_concept_without_anchor_or_documentation_has_no_anchor_note() -> None:
     """No anchor and no documentation: no anchor note, so no card with an empty answer."""
     concept = Concept(id="E1.1", title="T", position=1, stage_number=1)
     assert course_notes(_one_concept_course(concept)) == []
+
+
+FRONT_FIELDS = {
+    "sample-language": ("Cue", "Hint"),
+    "pitfall": ("Prompt",),
+    "red-flag": ("Sign",),
+    "prove-it": ("Scenario",),
+}
+ANSWER_FIELD = {
+    "sample-language": "Phrase",
+    "pitfall": "Pitfall",
+    "red-flag": "Meaning",
+    "prove-it": "ModelAnswer",
+}
+
+
+@given(concepts())
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_every_note_has_a_front_that_hides_its_answer(drawn: tuple[Concept, str, int]) -> None:
+    """For any concept, every note's front has text, and no front holds its own answer."""
+    concept = drawn[0]
+    for note in course_notes(_one_concept_course(concept)):
+        fields = dict(zip(FIELDS[note.role], note.fields, strict=True))
+        role = note.role.value
+        if role == "anchor":
+            assert fields["Anchor"] or fields["Documentation"]
+            continue
+        front = " ".join(fields[name] for name in FRONT_FIELDS[role])
+        answer = fields[ANSWER_FIELD[role]]
+        assert front.strip()
+        assert answer.strip()
+        context = " ".join(t or "" for t in (concept.title, concept.setting, concept.opening_move))
+        if len(answer.split()) >= 3 and answer not in to_html(context):
+            # the answer is never whole on the front, unless the author's own context quotes it
+            assert answer not in front
