@@ -59,9 +59,24 @@ class _Checker:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.placeholders: list[Location] = []  # reported once per file, see placeholder_warnings
 
     def error(self, where: Location, code: str, message: str) -> None:
         self.problems.append(Problem(location=where, code=code, message=message))
+
+    def placeholder_warnings(self) -> None:
+        """One warning per file for its TODOs: a new scaffold has dozens, one line says enough."""
+        by_file: dict[str, list[Location]] = {}
+        for where in self.placeholders:
+            by_file.setdefault(where.path, []).append(where)
+        for found in by_file.values():
+            lines = ", ".join(str(where.line) for where in found)
+            self.warn(
+                found[0],
+                "placeholder-text",
+                f"{len(found)} value(s) still hold the '{PLACEHOLDER}' placeholder that "
+                f"`pathdeck new` wrote (line {lines}); fill them in or delete those lines",
+            )
 
     def warn(self, where: Location, code: str, message: str) -> None:
         self.problems.append(
@@ -89,12 +104,7 @@ class _Checker:
                     self._empty(node, name)
                     return None
                 if text.startswith(PLACEHOLDER):
-                    self.warn(
-                        node.location,
-                        "placeholder-text",
-                        f"{name} is still the '{PLACEHOLDER}' placeholder that `pathdeck new` "
-                        "wrote; fill it in or delete the line",
-                    )
+                    self.placeholders.append(node.location)
                 if ("<" in text or "{" in text or "[" in text) and LOOKS_LIKE_MARKUP.search(text):
                     self.warn(
                         node.location,
@@ -510,6 +520,7 @@ class _Validator:
         stages = [stage for files in self.tree.stages if (stage := self.stage(files)) is not None]
         stages.sort(key=lambda s: s.number)
         self.rules.connections(self.drafts)
+        self.check.placeholder_warnings()
         problems = self.check.problems
         if any(p.severity is Severity.ERROR for p in problems) or course_raw is None:
             raise ContentError(problems)
