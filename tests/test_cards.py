@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from conftest import DECKS
-from pathdeck.cards import course_notes, phrase_hint, pitfall_split
+from pathdeck.cards import course_notes, phrase_hint, pitfall_split, sentence_case
 from pathdeck.curriculum import Concept, Course, Phrase, Pitfall, Stage
 from pathdeck.load import load_tree
 from pathdeck.markup import to_html
@@ -156,3 +156,10 @@ def test_every_note_has_a_front_that_hides_its_answer(drawn: tuple[Concept, str,
         if len(answer.split()) >= 3 and answer not in to_html(context):
             # the answer is never whole on the front, unless the author's own context quotes it
             assert answer not in front
+
+
+def test_red_flag_meaning_starts_with_a_capital() -> None:
+    """A meaning written as the sign's continuation starts its own line with a capital letter."""
+    assert sentence_case("often signals an alliance issue.") == "Often signals an alliance issue."
+    assert sentence_case("«quoted» start") == "«quoted» start"
+    assert sentence_case("") == ""

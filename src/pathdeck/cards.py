@@ -130,6 +130,12 @@ def _bullets(items: Iterable[str]) -> str:
     return f"<ul>{rows}</ul>" if rows else ""
 
 
+def sentence_case(text: str) -> str:
+    """The text with its first letter capitalised: a red flag's meaning often continues the
+    sign's sentence ("often signals ..."), but on the card's back it starts a line of its own."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
 def phrase_hint(text: str) -> str:
     """The phrase's opening words and an ellipsis: enough to tell phrases apart, never all."""
     words = plain(text).split()
@@ -201,7 +207,7 @@ def red_flag_notes(concept: Concept, where: Placement) -> list[NoteSpec]:
     for index, flag in enumerate(concept.red_flags):
         values = {
             "Sign": to_html(flag.sign),
-            "Meaning": to_html(flag.meaning) if flag.meaning else "",
+            "Meaning": to_html(sentence_case(flag.meaning)) if flag.meaning else "",
             "Action": to_html(flag.action) if flag.action else "",
         }
         if not flag.meaning and not flag.action:
