@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from anki_helpers import fresh_collection, import_default
+from pathdeck import notetypes
 from pathdeck.importer import import_pages
 from pathdeck.pipeline import BuildReport, build
 
@@ -322,4 +323,23 @@ def test_edited_pages_reimported_with_force_update_in_place(
     assert all(after[card_id] == history for card_id, history in before.items())
     fixed = note_with(col, "Pitfall", "the patient is compliant")
     assert "alliance because" in fixed["Pitfall"]
+    col.close()
+
+
+def test_style_change_reaches_the_learners_note_types(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CSS edit updates the learner's existing note types in place: no copies, no skipped notes."""
+    out = tmp_path / "course.apkg"
+    publish(source, out, T1, monkeypatch)
+    col = fresh_collection(tmp_path / "learner")
+    import_default(col, out)
+    types_before = len(col.models.all_names_and_ids())
+    monkeypatch.setattr(notetypes, "stylesheet", lambda: ".card { color: #123456; }")
+    publish(source, out, T2, monkeypatch)
+    log = import_default(col, out).log
+    pathdeck_types = [m for m in col.models.all() if m["name"].startswith("pathdeck")]
+    assert len(col.models.all_names_and_ids()) == types_before
+    assert all(m["css"] == ".card { color: #123456; }" for m in pathdeck_types)
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
     col.close()
