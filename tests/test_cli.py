@@ -151,3 +151,27 @@ def test_with_course_needs_split(source: Path, tmp_path: Path) -> None:
     code, _, err = run("build", str(source), "--with-course", "-o", str(tmp_path / "x.apkg"))
     assert code == 2
     assert "--split" in err
+
+
+def test_strict_build_refuses_warnings_and_writes_nothing(source: Path, tmp_path: Path) -> None:
+    """build --strict stops on a warning: exit 1, the warning on stderr, no package, no ledger."""
+    data = yaml.safe_load((source / E61).read_text(encoding="utf-8"))
+    data["connects_to"] = ["E9.9"]
+    (source / E61).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    target = tmp_path / "d.apkg"
+    code, out, err = run("build", str(source), "-o", str(target), "--strict")
+    assert code == 1
+    assert out == ""
+    assert "warning[unknown-connection]" in err
+    assert not target.exists()
+    assert not (source / "pathdeck.lock").exists()
+
+
+def test_strict_build_refuses_a_deck_rename(source: Path, tmp_path: Path, epoch: int) -> None:
+    """A stage rename is only a warning, but --strict stops on it like on any other."""
+    run("build", str(source), "-o", str(tmp_path / "d.apkg"))
+    stage = source / "stage-06-the-therapeutic-alliance" / "stage.yaml"
+    stage.write_text(stage.read_text(encoding="utf-8").replace("Therapeutic ", ""))
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "d.apkg"), "--strict")
+    assert code == 1
+    assert "warning[deck-renamed]" in err

@@ -227,15 +227,8 @@ def build(
         return
     source = sources[0] if sources else DEFAULT_SOURCE
     from pathdeck.pipeline import build as run_build
-    from pathdeck.pipeline import check as run_check
     from pathdeck.progress import progress_bar
 
-    if strict:
-        warnings = run_check(source).warnings
-        if warnings:
-            from pathdeck.problems import ContentError
-
-            raise ContentError(warnings)
     with progress_bar(quiet=ctx.obj["quiet"]) as progress:
         report = run_build(
             source,
@@ -243,6 +236,7 @@ def build(
             concept_decks=concept_decks,
             accept_notetype_changes=accept_notetype_changes,
             locked=locked,
+            strict=strict,
             progress=progress,
         )
     if not ctx.obj["quiet"]:
@@ -393,18 +387,12 @@ def _build_batch(
 ) -> None:
     """`build` with --split, several sources or an output folder: one .apkg per stage or course."""
     from pathdeck.pipeline import build_split
-    from pathdeck.pipeline import check as run_check
-    from pathdeck.problems import ContentError
 
     if output is not None and output.suffix == ".apkg":
         raise click.BadParameter(
             "with --split or several sources, -o names a folder, not an .apkg", param_hint="-o"
         )
     sources = sources or (DEFAULT_SOURCE,)
-    if strict:
-        warnings = [w for source in sources for w in run_check(source).warnings]
-        if warnings:
-            raise ContentError(warnings)
     reports = build_split(
         sources,
         output or Path("dist"),
@@ -413,6 +401,7 @@ def _build_batch(
         concept_decks=concept_decks,
         accept_notetype_changes=accept_notetype_changes,
         locked=locked,
+        strict=strict,
     )
     quiet = ctx.obj["quiet"]
     if not quiet:

@@ -119,6 +119,7 @@ def build(
     concept_decks: bool = False,
     accept_notetype_changes: bool = False,
     locked: bool = False,
+    strict: bool = False,
     progress: Progress = silent,
 ) -> BuildReport:
     """Build an .apkg from a source tree and update its ledger; nothing is written on error.
@@ -135,6 +136,8 @@ def build(
             progress=progress,
         )
         course = checked.course
+        if strict:
+            _refuse_warnings(checked.warnings + resolution.warnings)
         target = output or default_output(course)
         new_ledger = _ledger_update(source, resolution, locked=locked)
         progress(f"Writing {target.name}", 4, BUILD_STEPS)
@@ -165,6 +168,12 @@ def _holds(path: Path, text: str) -> bool:
             if old.read(_COMPARE_CHUNK) != text[start : start + _COMPARE_CHUNK]:
                 return False
         return old.read(1) == ""
+
+
+def _refuse_warnings(warnings: tuple[Problem, ...]) -> None:
+    """`--strict`: any warning stops the build before anything is written."""
+    if warnings:
+        raise ContentError(warnings)
 
 
 def _ledger_update(source: Path, resolution: Resolution, *, locked: bool) -> str | None:
@@ -310,10 +319,13 @@ def _plan_batch(
     concept_decks: bool,
     accept_notetype_changes: bool,
     locked: bool,
+    strict: bool,
 ) -> _Planned:
     checked, resolution = plan(
         source, concept_decks=concept_decks, accept_notetype_changes=accept_notetype_changes
     )
+    if strict:
+        _refuse_warnings(checked.warnings + resolution.warnings)
     return _Planned(
         source=source,
         checked=checked,
@@ -352,6 +364,7 @@ def build_split(
     concept_decks: bool = False,
     accept_notetype_changes: bool = False,
     locked: bool = False,
+    strict: bool = False,
 ) -> tuple[SplitReport, ...]:
     """Build several source trees into `folder`, one .apkg per stage or per course.
 
@@ -381,6 +394,7 @@ def build_split(
                         concept_decks=concept_decks,
                         accept_notetype_changes=accept_notetype_changes,
                         locked=locked,
+                        strict=strict,
                     )
                 )
             except ContentError as exc:
