@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import yaml
-
 from pathdeck.curriculum import Concept, Course, Phrase, Pitfall, ProveIt, RedFlag, Stage
-
-try:  # the C emitter is many times faster; the output is the same either way
-    from yaml import CSafeDumper as _Dumper
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+from pathdeck.jsonschema import COURSE_MODELINE, STAGE_FOLDER_MODELINE
+from pathdeck.pages import (
+    concept_file_name,
+    dump_concept,
+    dump_document,
+    render_page,
+    slug,
+    stage_document,
+)
 
 COURSE_ID = "synthetic-course"
 COURSE_TITLE = "Synthetic Course"
@@ -49,7 +50,6 @@ _TOPICS = (
     "Formulation", "Follow-up", "Medication Talk", "Family Meetings", "Safety Planning",
     "Difficult News", "Boundaries", "Supervision", "Documentation", "Ruptures", "Crisis Calls",
 )  # fmt: skip
-_WORDS = re.compile(r"[^a-z0-9]+")
 
 
 def _sentence(rng: random.Random) -> str:
@@ -121,60 +121,22 @@ def curriculum(concepts: int, stages: int = 40, seed: int = 6) -> Course:
     return Course(id=COURSE_ID, title=COURSE_TITLE, stages=tuple(result))
 
 
-def slug(text: str) -> str:
-    """A file-name-safe lowercase slug."""
-    return _WORDS.sub("-", text.lower()).strip("-")
-
-
-def concept_yaml(concept: Concept) -> dict[str, object]:
-    """The concept as a mapping in the source format (every field the generator fills)."""
-    data: dict[str, object] = {
-        "id": concept.id,
-        "title": concept.title,
-        "position": concept.position,
-        "tagline": concept.tagline,
-        "setting": concept.setting,
-        "opening_move": concept.opening_move,
-        "sample_language": [p.text for p in concept.sample_language],
-        "listen_for": list(concept.listen_for),
-        "pitfalls": [p.text for p in concept.pitfalls],
-        "red_flags": [{"sign": f.sign, "meaning": f.meaning} for f in concept.red_flags],
-        "documentation": concept.documentation,
-        "real_world": concept.real_world,
-        "key_point": concept.key_point,
-        "body": list(concept.body),
-        "anchor": concept.anchor,
-        "illustrations": list(concept.illustrations),
-    }
-    if concept.prove_it is not None:
-        data["prove_it"] = {"scenario": concept.prove_it.scenario}
-    return data
-
-
-def _dump(data: object) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
-
-
-def concept_file(concept: Concept) -> str:
-    """The concept's file name inside its stage folder."""
-    return f"{slug(concept.id)}-{slug(concept.title)}.yaml"
-
-
 def write_tree(root: Path, course: Course) -> int:
     """Write course.yaml, stage folders and concept files under `root`; return the file count."""
     root.mkdir(parents=True, exist_ok=True)
-    course_data = {"id": course.id, "title": course.title}
-    (root / "course.yaml").write_text(_dump(course_data), encoding="utf-8")
+    course_text = dump_document({"id": course.id, "title": course.title}, COURSE_MODELINE)
+    (root / "course.yaml").write_text(course_text, encoding="utf-8")
     files = 1
     for stage in course.stages:
         folder = root / stage.folder
         folder.mkdir(exist_ok=True)
-        stage_data = {"number": stage.number, "title": stage.title, "concepts": stage.concept_count}
-        (folder / "stage.yaml").write_text(_dump(stage_data), encoding="utf-8")
+        stage_doc = stage_document(stage.number, stage.title, stage.concept_count)
+        stage_text = dump_document(stage_doc, STAGE_FOLDER_MODELINE)
+        (folder / "stage.yaml").write_text(stage_text, encoding="utf-8")
         for concept in stage.concepts:
-            (folder / concept_file(concept)).write_text(
-                _dump(concept_yaml(concept)), encoding="utf-8"
-            )
+            # The importer's own writer: the benchmark reads files exactly as educators keep them.
+            name = concept_file_name(concept.id, concept.title)
+            (folder / name).write_text(dump_concept(concept), encoding="utf-8")
         files += 1 + len(stage.concepts)
     return files
 
@@ -186,7 +148,6 @@ def page_name(concept: Concept) -> str:
 
 def iter_pages(course: Course) -> Iterator[tuple[str, str]]:
     """(file name, text) of every concept page, laid out by the importer's own page writer."""
-    from pathdeck.pages import render_page  # the format's single definition, kept in sync
 
     for stage in course.stages:
         for concept in stage.concepts:
