@@ -28,26 +28,34 @@ class CheckReport:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BuildReport:
-    """What a build wrote and what a learner's next import will see."""
+class _Outcome:
+    """What every build reports of one course: counts, notes, ledger, warnings."""
 
-    output: Path
     course: Course
     counts: dict[str, int]
     notes: int
     ledger_written: bool
     warnings: tuple[Problem, ...]
 
-    def to_json(self) -> dict[str, object]:
-        """The machine-readable report printed by `--json`."""
+    def _json(self) -> dict[str, object]:
         return {
-            "output": str(self.output),
             "course": self.course.id,
             "notes": self.notes,
             "counts": self.counts,
             "ledger_written": self.ledger_written,
             "warnings": [w.to_json() for w in self.warnings],
         }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildReport(_Outcome):
+    """What a build wrote and what a learner's next import will see."""
+
+    output: Path
+
+    def to_json(self) -> dict[str, object]:
+        """The machine-readable report printed by `--json`."""
+        return {"output": str(self.output), **self._json()}
 
 
 def _missing_source(source: Path) -> ContentError:
@@ -249,27 +257,18 @@ SPLITS = ("stage", "course")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SplitReport:
+class SplitReport(_Outcome):
     """What a batch build wrote for one source tree."""
 
     source: Path
     outputs: tuple[Path, ...]
-    course: Course
-    counts: dict[str, int]
-    notes: int
-    ledger_written: bool
-    warnings: tuple[Problem, ...]
 
     def to_json(self) -> dict[str, object]:
         """The machine-readable report of one source tree in `build --json`."""
         return {
             "source": str(self.source),
             "outputs": [str(path) for path in self.outputs],
-            "course": self.course.id,
-            "notes": self.notes,
-            "counts": self.counts,
-            "ledger_written": self.ledger_written,
-            "warnings": [w.to_json() for w in self.warnings],
+            **self._json(),
         }
 
 
