@@ -470,24 +470,23 @@ def _not_blank(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value.strip()
 
 
-def _concept_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from pathdeck.scaffold import concept_numbers
+def _checked_by(check_name: str) -> Callable[[click.Context, click.Parameter, str], str]:
+    """A click callback that runs scaffold.`check_name` on the value (imported when used)."""
 
-    try:
-        concept_numbers(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    return value
+    def callback(ctx: click.Context, param: click.Parameter, value: str) -> str:
+        from pathdeck import scaffold
+
+        try:
+            getattr(scaffold, check_name)(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+        return value
+
+    return callback
 
 
-def _course_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from pathdeck.scaffold import check_course_id
-
-    try:
-        check_course_id(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    return value
+_concept_id = _checked_by("concept_numbers")
+_course_id = _checked_by("check_course_id")
 
 
 def _report_new(obj: dict[str, Any], result: Any, as_json: bool) -> None:
