@@ -78,6 +78,16 @@ def review_everything(col: Any) -> None:
     raise AssertionError("the scheduler kept serving cards")
 
 
+def learner_of_release_one(
+    source: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Any:
+    """Publish `source` at T1 into `out`; a fresh learner imports it with the default options."""
+    publish(source, out, T1, monkeypatch)
+    col = fresh_collection(tmp_path / "learner")
+    import_default(col, out)
+    return col
+
+
 @dataclass(frozen=True)
 class History:
     """What a learner would lose: a card's schedule and its review log."""
@@ -148,9 +158,7 @@ class Release:
 def release_two(two_concepts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Release one studied by a learner, then release two imported over it."""
     out = tmp_path / "dist" / "course.apkg"
-    publish(two_concepts, out, T1, monkeypatch)
-    col = fresh_collection(tmp_path / "learner")
-    import_default(col, out)
+    col = learner_of_release_one(two_concepts, out, tmp_path, monkeypatch)
     review_everything(col)
     flag = note_with(col, "Sign", "no-shows")
     flag["Meaning"] = flag["Meaning"] + " My own note: ask about transport."
@@ -255,9 +263,7 @@ def test_restored_phrase_returns_with_its_history(
 ) -> None:
     """A phrase removed in one release and restored in the next is the learner's old card again."""
     out = tmp_path / "course.apkg"
-    publish(two_concepts, out, T1, monkeypatch)
-    col = fresh_collection(tmp_path / "learner")
-    import_default(col, out)
+    col = learner_of_release_one(two_concepts, out, tmp_path, monkeypatch)
     review_everything(col)
     phrase = note_with(col, "Phrase", "I want to check in")
     before = histories(col)
@@ -306,9 +312,7 @@ def test_edited_pages_reimported_with_force_update_in_place(
     source = tmp_path / "decks"
     assert import_pages([page], source, force=False, course_title=None).ok
     out = tmp_path / "course.apkg"
-    publish(source, out, T1, monkeypatch)
-    col = fresh_collection(tmp_path / "learner")
-    import_default(col, out)
+    col = learner_of_release_one(source, out, tmp_path, monkeypatch)
     review_everything(col)
     before = histories(col)
     pitfalls = SEED_PITFALLS.split(". ")
@@ -331,9 +335,7 @@ def test_style_change_reaches_the_learners_note_types(
 ) -> None:
     """A CSS edit updates the learner's existing note types in place: no copies, no skipped notes."""
     out = tmp_path / "course.apkg"
-    publish(source, out, T1, monkeypatch)
-    col = fresh_collection(tmp_path / "learner")
-    import_default(col, out)
+    col = learner_of_release_one(source, out, tmp_path, monkeypatch)
     types_before = len(col.models.all_names_and_ids())
     monkeypatch.setattr(notetypes, "stylesheet", lambda: ".card { color: #123456; }")
     publish(source, out, T2, monkeypatch)
