@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
 
 
 class Severity(str, Enum):
@@ -24,11 +23,6 @@ class Location:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
-
-    @classmethod
-    def of_file(cls, path: Path | str) -> Location:
-        """The start of a file, for problems that concern the file as a whole."""
-        return cls(str(path), 1, 1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
