@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 import tracemalloc
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import DECKS, FIXTURES
 from pathdeck.load import (
+    LONGEST_MEANINGFUL_WORD,
     MAX_DEPTH,
     MAX_FILE_BYTES,
     NULL_TAG,
@@ -107,6 +110,28 @@ def test_every_key_is_located(data: dict[str, object]) -> None:
 def test_plain_scalars_get_yaml_1_1_types(written: str, tag: str) -> None:
     """An unquoted scalar is typed by YAML 1.1's rules, as every YAML tool would read it."""
     assert plain_tag(written) == tag
+
+
+def test_no_letter_initial_yaml_word_is_longer_than_the_shortcut() -> None:
+    """plain_tag skips the resolvers for long letter-initial text: no YAML 1.1 word is that long."""
+    # Python 3.11 renamed sre_parse to re._parser; getwidth() is the (min, max) a regex matches.
+    regex_parser = getattr(re, "_parser", None) or importlib.import_module("sre_parse")
+    widest = {
+        (first, tag): regex_parser.parse(pattern.pattern, pattern.flags).getwidth()[1]
+        for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+        if first and first.isalpha()
+        for tag, pattern in resolvers
+    }
+    assert widest  # bool and null words start with letters
+    assert max(widest.values()) <= LONGEST_MEANINGFUL_WORD, widest
+
+
+@given(st.text(alphabet="yesnoYESNOtrufalTRUFALnulNULOfFf ", min_size=1, max_size=8))
+def test_plain_tag_shortcut_agrees_with_the_resolvers(text: str) -> None:
+    """With or without the shortcut, a plain scalar gets the tag PyYAML's resolver gives it."""
+    resolver = yaml.resolver.Resolver()
+    resolved = resolver.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    assert plain_tag(text) == resolved
 
 
 def test_quoted_scalars_are_text() -> None:
