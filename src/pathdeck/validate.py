@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -300,122 +301,124 @@ class _ConceptDraft:
     source: SourceFile
 
 
-class _CurriculumRules:
-    """Rules that need more than one file: ids, positions, stages, connections."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Findings:
+    """What checking one file or folder found: problems, and TODO placeholders to report."""
 
-    def __init__(self, checker: _Checker) -> None:
-        self.check = checker
-        self.first_concept: dict[str, Location] = {}
-        self.first_stage: dict[int, Location] = {}
+    problems: tuple[Problem, ...]
+    placeholders: tuple[Location, ...]
 
-    def item_ids(self, raw: dict[str, Value]) -> None:
-        for key in ("sample_language", "pitfalls", "red_flags"):
-            seen: dict[str, Location] = {}
-            for item in raw.get(key, []):
-                item_id = item.get("id")
-                if item_id is None:
-                    continue
-                where = _where(item, "id")
-                if not ITEM_ID.match(item_id):
-                    self.check.error(
-                        where,
-                        "bad-item-id",
-                        f"item id {item_id!r} may use only letters, digits, '.', '-' and '_' "
-                        "(at most 64, starting with a letter or digit)",
-                    )
-                elif item_id in seen:
-                    self.check.error(
-                        where,
-                        "duplicate-item-id",
-                        f"id '{item_id}' is used twice in {key} (first at line {seen[item_id].line})",
-                    )
-                else:
-                    seen[item_id] = where
 
-    def stage_number(self, raw: dict[str, Value]) -> bool:
-        """True when the stage's number is its own; a second stage with a number is an error."""
-        number = raw["number"]
-        where = _where(raw, "number")
-        first = self.first_stage.get(number)
-        if first is not None:
-            self.check.error(
-                where, "duplicate-stage-number", f"stage {number} is already defined in {first}"
-            )
-            return False
-        self.first_stage[number] = where
-        return True
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CourseCheck(Findings):
+    """course.yaml checked: its values (None when unusable)."""
 
-    def concept_id(self, raw: dict[str, Value], stage_number: int | None, stage: str) -> bool:
-        concept_id = raw.get("id")
-        if concept_id is None:
-            return False
-        where = _where(raw, "id")
-        match = CONCEPT_ID.match(concept_id)
-        if not match:
-            self.check.error(
-                where,
-                "bad-concept-id",
-                f"concept id {concept_id!r} should look like E6.1: letters, the stage number, "
-                "'.', a number",
-            )
-            return False
-        first = self.first_concept.get(concept_id)
-        if first is not None:
-            self.check.error(
-                where,
-                "duplicate-concept-id",
-                f"concept id '{concept_id}' is already used by {first}",
-            )
-            return False
-        self.first_concept[concept_id] = where
-        if stage_number is not None and int(match.group(1)) != stage_number:
-            self.check.error(
-                where,
-                "concept-stage-mismatch",
-                f"concept '{concept_id}' belongs to stage {int(match.group(1))} but is filed "
-                f"under stage {stage_number} ({stage}); move the file or fix the id",
-            )
-            return False
-        return True
+    raw: dict[str, Value] | None
 
-    def positions(self, drafts: list[_ConceptDraft], planned: int, stage: str) -> None:
-        taken: dict[int, Location] = {}
-        for draft in drafts:
-            position = draft.raw.get("position")
-            if position is None:
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StageCheck(Findings):
+    """One stage folder checked on its own, with what the course-wide rules need of it.
+
+    A stage is checked without seeing the others, so stages can be checked in parallel;
+    `merge` then applies the rules that span folders (unique stage numbers and concept ids,
+    connections between concepts).
+    """
+
+    stage: Stage | None
+    number: tuple[int, Location] | None  # the stage's number and where it is written
+    concept_ids: tuple[tuple[str, Location], ...]  # well-formed concept ids, in file order
+    connections: tuple[tuple[str, Location], ...]  # every connects_to entry
+
+
+def _item_ids(check: _Checker, raw: dict[str, Value]) -> None:
+    for key in ("sample_language", "pitfalls", "red_flags"):
+        seen: dict[str, Location] = {}
+        for item in raw.get(key, []):
+            item_id = item.get("id")
+            if item_id is None:
                 continue
-            where = _where(draft.raw, "position")
-            if position > planned:
-                self.check.error(
+            where = _where(item, "id")
+            if not ITEM_ID.match(item_id):
+                check.error(
                     where,
-                    "position-out-of-range",
-                    f"position {position} is beyond the {planned} concepts planned for the "
-                    f"stage (raise 'concepts' in {stage})",
+                    "bad-item-id",
+                    f"item id {item_id!r} may use only letters, digits, '.', '-' and '_' "
+                    "(at most 64, starting with a letter or digit)",
                 )
-            first = taken.get(position)
-            if first is not None:
-                self.check.error(
+            elif item_id in seen:
+                check.error(
                     where,
-                    "duplicate-position",
-                    f"position {position} is already taken by {first}",
+                    "duplicate-item-id",
+                    f"id '{item_id}' is used twice in {key} (first at line {seen[item_id].line})",
                 )
             else:
-                taken[position] = where
+                seen[item_id] = where
 
-    def connections(self, drafts: list[_ConceptDraft]) -> None:
-        known = set(self.first_concept)
-        for draft in drafts:
-            root = draft.source.root
-            targets = root.get("connects_to") if isinstance(root, Mapping) else None
-            if not isinstance(targets, Sequence):
-                continue
-            for item in targets.items:
-                if isinstance(item, Scalar) and item.is_text and item.text.strip() not in known:
-                    self.check.warn(
-                        item.location,
-                        "unknown-connection",
-                        f"'{item.text.strip()}' is not a concept id in this course",
-                    )
+
+def _concept_id(
+    check: _Checker, raw: dict[str, Value], stage_number: int | None, stage: str
+) -> bool:
+    """True when the id is well formed and names this stage (uniqueness is `merge`'s rule)."""
+    concept_id = raw["id"]
+    where = _where(raw, "id")
+    match = CONCEPT_ID.match(concept_id)
+    if not match:
+        check.error(
+            where,
+            "bad-concept-id",
+            f"concept id {concept_id!r} should look like E6.1: letters, the stage number, "
+            "'.', a number",
+        )
+        return False
+    if stage_number is not None and int(match.group(1)) != stage_number:
+        check.error(
+            where,
+            "concept-stage-mismatch",
+            f"concept '{concept_id}' belongs to stage {int(match.group(1))} but is filed "
+            f"under stage {stage_number} ({stage}); move the file or fix the id",
+        )
+        return False
+    return True
+
+
+def _positions(check: _Checker, drafts: list[_ConceptDraft], planned: int, stage: str) -> None:
+    taken: dict[int, Location] = {}
+    for draft in drafts:
+        position = draft.raw.get("position")
+        if position is None:
+            continue
+        where = _where(draft.raw, "position")
+        if position > planned:
+            check.error(
+                where,
+                "position-out-of-range",
+                f"position {position} is beyond the {planned} concepts planned for the "
+                f"stage (raise 'concepts' in {stage})",
+            )
+        first = taken.get(position)
+        if first is not None:
+            check.error(
+                where,
+                "duplicate-position",
+                f"position {position} is already taken by {first}",
+            )
+        else:
+            taken[position] = where
+
+
+def _connections(drafts: list[_ConceptDraft]) -> tuple[tuple[str, Location], ...]:
+    found = []
+    for draft in drafts:
+        root = draft.source.root
+        targets = root.get("connects_to") if isinstance(root, Mapping) else None
+        if isinstance(targets, Sequence):
+            found += [
+                (item.text.strip(), item.location)
+                for item in targets.items
+                if isinstance(item, Scalar) and item.is_text
+            ]
+    return tuple(found)
 
 
 def _warn_thin(check: _Checker, concept: Concept) -> None:
@@ -431,72 +434,68 @@ def _warn_thin(check: _Checker, concept: Concept) -> None:
         )
 
 
-class _Validator:
-    """One pass over the tree: each file against the schema, then the cross-file rules."""
-
-    def __init__(self, tree: SourceTree) -> None:
-        self.tree = tree
-        self.check = _Checker()
-        self.check.problems.extend(tree.problems)
-        self.rules = _CurriculumRules(self.check)
-        self.drafts: list[_ConceptDraft] = []
-
-    def course(self) -> dict[str, Value] | None:
-        source = self.tree.course
-        if source is None:
-            self.check.error(
-                Location(self.tree.course_path),
-                "missing-course",
-                f"no {COURSE_FILE} in this source folder: it names the course (id, title)",
-            )
-            return None
-        if source.root is None:
-            return None
-        raw = self.check.record(source.root, schema.COURSE, "the course")
+def check_course(source: SourceFile | None, course_path: str) -> CourseCheck:
+    """course.yaml against the schema; its id must be a slug."""
+    check = _Checker()
+    raw = None
+    if source is None:
+        check.error(
+            Location(course_path),
+            "missing-course",
+            f"no {COURSE_FILE} in this source folder: it names the course (id, title)",
+        )
+    elif source.root is not None:
+        raw = check.record(source.root, schema.COURSE, "the course")
         if raw and "id" in raw and not COURSE_ID.match(raw["id"]):
-            self.check.error(
+            check.error(
                 _where(raw, "id"),
                 "bad-course-id",
                 f"course id {raw['id']!r} must be a slug: lowercase letters, digits and '-'",
             )
-            return None
-        return raw
+            raw = None
+    return CourseCheck(
+        raw=raw, problems=tuple(check.problems), placeholders=tuple(check.placeholders)
+    )
 
-    def stage(self, files: StageFiles) -> Stage | None:
-        stage_path = f"{files.folder}/{STAGE_FILE}"
-        stage_raw = None
-        if files.stage is None:
-            self.check.error(
-                Location(stage_path),
-                "missing-stage",
-                f"folder {files.folder} holds concepts but no {STAGE_FILE} "
-                "(number, title, concepts)",
-            )
-        elif files.stage.root is not None:
-            stage_raw = self.check.record(files.stage.root, schema.STAGE, "the stage")
-        if (
-            stage_raw is not None
-            and "number" in stage_raw
-            and not self.rules.stage_number(stage_raw)
-        ):
-            stage_raw = None
-        number = stage_raw.get("number") if stage_raw else None
-        drafts = []
-        for source in files.concepts:
-            if source.root is None:
-                continue
-            raw = self.check.record(source.root, schema.CONCEPT, "the concept")
-            if raw is not None:
-                drafts.append(_ConceptDraft(raw, source))
-        self.drafts.extend(drafts)
-        valid = [d for d in drafts if self.rules.concept_id(d.raw, number, stage_path)]
-        for draft in drafts:
-            self.rules.item_ids(draft.raw)
-        planned = stage_raw.get("concepts") if stage_raw else None
-        if planned is not None:
-            self.rules.positions(drafts, planned, stage_path)
-        if stage_raw is None or number is None or planned is None or "title" not in stage_raw:
-            return None
+
+def check_stage(files: StageFiles) -> StageCheck:
+    """A stage folder's stage.yaml and concept files, and the rules within the folder."""
+    check = _Checker()
+    stage_path = f"{files.folder}/{STAGE_FILE}"
+    stage_raw = None
+    if files.stage is None:
+        check.error(
+            Location(stage_path),
+            "missing-stage",
+            f"folder {files.folder} holds concepts but no {STAGE_FILE} (number, title, concepts)",
+        )
+    elif files.stage.root is not None:
+        stage_raw = check.record(files.stage.root, schema.STAGE, "the stage")
+    number = stage_raw.get("number") if stage_raw else None
+    drafts = []
+    for source in files.concepts:
+        if source.root is None:
+            continue
+        raw = check.record(source.root, schema.CONCEPT, "the concept")
+        if raw is not None:
+            drafts.append(_ConceptDraft(raw, source))
+    with_id = [d for d in drafts if "id" in d.raw]
+    valid = [d for d in with_id if _concept_id(check, d.raw, number, stage_path)]
+    concept_ids = tuple(
+        (d.raw["id"], _where(d.raw, "id")) for d in with_id if CONCEPT_ID.match(d.raw["id"])
+    )
+    for draft in drafts:
+        _item_ids(check, draft.raw)
+    planned = stage_raw.get("concepts") if stage_raw else None
+    if planned is not None:
+        _positions(check, drafts, planned, stage_path)
+    stage = None
+    if (
+        stage_raw is not None
+        and number is not None
+        and planned is not None
+        and "title" in stage_raw
+    ):
         required = ("id", "title", "position")
         concepts = [
             _concept(d.raw, number, d.source.path)
@@ -505,8 +504,8 @@ class _Validator:
         ]
         concepts.sort(key=lambda c: (c.position, c.id))
         for concept in concepts:
-            _warn_thin(self.check, concept)
-        return Stage(
+            _warn_thin(check, concept)
+        stage = Stage(
             number=number,
             title=stage_raw["title"],
             concept_count=planned,
@@ -514,25 +513,71 @@ class _Validator:
             concepts=tuple(concepts),
             location=stage_raw[LOCATION_KEY],
         )
+    return StageCheck(
+        stage=stage,
+        number=(number, _where(stage_raw, "number")) if stage_raw and number is not None else None,
+        concept_ids=concept_ids,
+        connections=_connections(drafts),
+        problems=tuple(check.problems),
+        placeholders=tuple(check.placeholders),
+    )
 
-    def run(self) -> Report:
-        course_raw = self.course()
-        stages = [stage for files in self.tree.stages if (stage := self.stage(files)) is not None]
-        stages.sort(key=lambda s: s.number)
-        self.rules.connections(self.drafts)
-        self.check.placeholder_warnings()
-        problems = self.check.problems
-        if any(p.severity is Severity.ERROR for p in problems) or course_raw is None:
-            raise ContentError(problems)
-        course = Course(
-            id=course_raw["id"],
-            title=course_raw["title"],
-            description=course_raw.get("description"),
-            stages=tuple(stages),
-        )
-        return Report(course=course, warnings=sorted_problems(problems))
+
+def merge(
+    course: CourseCheck, parts: Iterable[StageCheck], problems: Iterable[Problem] = ()
+) -> Report:
+    """The course from its checked parts, after the rules that span folders; or every problem."""
+    stages = tuple(parts)
+    check = _Checker()
+    check.problems.extend(problems)
+    for part in (course, *stages):
+        check.problems.extend(part.problems)
+        check.placeholders.extend(part.placeholders)
+    first_stage: dict[int, Location] = {}
+    first_concept: dict[str, Location] = {}
+    kept = []
+    for part in stages:
+        for concept_id, where in part.concept_ids:
+            first = first_concept.setdefault(concept_id, where)
+            if first is not where:
+                check.error(
+                    where,
+                    "duplicate-concept-id",
+                    f"concept id '{concept_id}' is already used by {first}",
+                )
+        if part.number is not None:
+            number, where = part.number
+            first = first_stage.setdefault(number, where)
+            if first is not where:
+                check.error(
+                    where, "duplicate-stage-number", f"stage {number} is already defined in {first}"
+                )
+                continue
+        if part.stage is not None:
+            kept.append(part.stage)
+    for part in stages:
+        for target, where in part.connections:
+            if target not in first_concept:
+                check.warn(
+                    where,
+                    "unknown-connection",
+                    f"'{target}' is not a concept id in this course",
+                )
+    check.placeholder_warnings()
+    if any(p.severity is Severity.ERROR for p in check.problems) or course.raw is None:
+        raise ContentError(check.problems)
+    return Report(
+        course=Course(
+            id=course.raw["id"],
+            title=course.raw["title"],
+            description=course.raw.get("description"),
+            stages=tuple(sorted(kept, key=lambda s: s.number)),
+        ),
+        warnings=sorted_problems(check.problems),
+    )
 
 
 def validate(tree: SourceTree) -> Report:
     """Check the whole tree; return the course, or raise ContentError with every problem."""
-    return _Validator(tree).run()
+    course = check_course(tree.course, tree.course_path)
+    return merge(course, [check_stage(files) for files in tree.stages], tree.problems)
