@@ -276,7 +276,7 @@ def test_a_genuine_bug_shows_a_traceback_and_asks_for_a_report(
 ) -> None:
     """An unexpected exception is the one case with a traceback, plus a line asking to report it."""
 
-    def broken(_: Path) -> None:
+    def broken(_: Path, **__: object) -> None:
         raise RuntimeError("an internal mistake")
 
     monkeypatch.setattr(pipeline, "check", broken)
@@ -289,7 +289,7 @@ def test_a_genuine_bug_shows_a_traceback_and_asks_for_a_report(
 def test_an_os_error_is_a_diagnostic(source: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A permission problem is reported as `path: error[os-error]` with exit 1, no traceback."""
 
-    def denied(_: Path) -> None:
+    def denied(_: Path, **__: object) -> None:
         raise PermissionError(13, "Permission denied", "decks/course.yaml")
 
     monkeypatch.setattr(pipeline, "check", denied)
@@ -303,7 +303,7 @@ def test_ctrl_c_exits_130_without_a_traceback(
 ) -> None:
     """An interrupted command says so and exits 130, the shell's code for Ctrl-C."""
 
-    def interrupted(_: Path) -> None:
+    def interrupted(_: Path, **__: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pipeline, "check", interrupted)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathdeck.curriculum import Concept, Course, Stage
 from pathdeck.markup import plain, to_html
 from pathdeck.notetypes import FIELDS
+from pathdeck.parallel import compact_pickle
 from pathdeck.roles import Role
 
 RETIRED_TAG = "pathdeck::retired"
@@ -39,6 +40,7 @@ class Placement:
     concept_id: str
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NoteSpec:
     """One note to publish, before identity: what it says and what identifies the item."""
@@ -268,14 +270,22 @@ def concept_notes(concept: Concept, where: Placement) -> list[NoteSpec]:
     return [note for _, build in ROLE_BUILDERS for note in build(concept, where)]
 
 
+def stage_notes(course: Course, stage: Stage, *, concept_decks: bool = False) -> list[NoteSpec]:
+    """Every note of one stage, in curriculum order (only the course's id and title are used)."""
+    notes: list[NoteSpec] = []
+    for concept in stage.concepts:
+        where = placement(course, stage, concept, concept_decks=concept_decks)
+        notes.extend(concept_notes(concept, where))
+    return notes
+
+
 def course_notes(course: Course, *, concept_decks: bool = False) -> list[NoteSpec]:
     """Every note of a course, in curriculum order."""
-    notes: list[NoteSpec] = []
-    for stage, concept in course.concepts():
-        notes.extend(
-            concept_notes(concept, placement(course, stage, concept, concept_decks=concept_decks))
-        )
-    return notes
+    return [
+        note
+        for stage in course.stages
+        for note in stage_notes(course, stage, concept_decks=concept_decks)
+    ]
 
 
 # Per role: the front field and the field that keeps the retired item's last text.

@@ -49,6 +49,14 @@ sources_argument = click.argument(
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print a machine-readable report."
 )
+jobs_option = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    envvar="PATHDECK_JOBS",
+    help="Processes that read the sources in parallel (default: one per CPU, at most 8; "
+    "a small course is read in one).",
+)
 
 
 def _echo_problems(problems: Iterable[Problem]) -> None:
@@ -135,13 +143,14 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 @main.command(short_help="Check the source; report problems as path:line:col.")
 @source_argument
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@jobs_option
 @json_option
 @handles_content_errors
-def check(source: Path, strict: bool, as_json: bool) -> None:
+def check(source: Path, strict: bool, jobs: int | None, as_json: bool) -> None:
     """Validate SOURCE (default: decks) and report every problem as path:line:col."""
     from pathdeck.pipeline import check as run_check
 
-    report = run_check(source)
+    report = run_check(source, jobs=jobs)
     failed = strict and bool(report.warnings)
     concepts, stages = len(report.course.concepts()), len(report.course.stages)
     if as_json:
@@ -185,6 +194,7 @@ def check(source: Path, strict: bool, as_json: bool) -> None:
     help="Accept a change to a note type's fields by publishing a new version of it.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (nothing is written).")
+@jobs_option
 @json_option
 @click.pass_context
 @handles_content_errors
@@ -198,6 +208,7 @@ def build(
     locked: bool,
     accept_notetype_changes: bool,
     strict: bool,
+    jobs: int | None,
     as_json: bool,
 ) -> None:
     """Build SOURCE (default: decks) into one .apkg and update its identity ledger.
@@ -222,6 +233,7 @@ def build(
             locked=locked,
             accept_notetype_changes=accept_notetype_changes,
             strict=strict,
+            jobs=jobs,
             as_json=as_json,
         )
         return
@@ -237,6 +249,7 @@ def build(
             accept_notetype_changes=accept_notetype_changes,
             locked=locked,
             strict=strict,
+            jobs=jobs,
             progress=progress,
         )
     if not ctx.obj["quiet"]:
@@ -383,6 +396,7 @@ def _build_batch(
     locked: bool,
     accept_notetype_changes: bool,
     strict: bool,
+    jobs: int | None,
     as_json: bool,
 ) -> None:
     """`build` with --split, several sources or an output folder: one .apkg per stage or course."""
@@ -402,6 +416,7 @@ def _build_batch(
         accept_notetype_changes=accept_notetype_changes,
         locked=locked,
         strict=strict,
+        jobs=jobs,
     )
     quiet = ctx.obj["quiet"]
     if not quiet:

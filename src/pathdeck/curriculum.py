@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pathdeck.parallel import compact_pickle
 from pathdeck.problems import Location
 
 NOWHERE = Location("<memory>")
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Phrase:
     """A piece of sample language; `intent` says what the phrase is for (the card's cue)."""
@@ -19,6 +21,7 @@ class Phrase:
     location: Location = field(default=NOWHERE, compare=False)
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Pitfall:
     """A common mistake; `prompt` is an authored recall cue, `instead` what to do instead."""
@@ -30,6 +33,7 @@ class Pitfall:
     location: Location = field(default=NOWHERE, compare=False)
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RedFlag:
     """A sign to escalate on, what it signals, and optionally the action to take."""
@@ -41,6 +45,7 @@ class RedFlag:
     location: Location = field(default=NOWHERE, compare=False)
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProveIt:
     """The concept's case: a scenario and, when authored, a model answer."""
@@ -49,6 +54,7 @@ class ProveIt:
     model_answer: str | None = None
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Concept:
     """One concept page: its encounter card, anchor and case."""
@@ -81,6 +87,7 @@ class Concept:
         return f"{self.id} {self.title}"
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Stage:
     """A stage of the path: its number, title, planned size and concepts in order."""

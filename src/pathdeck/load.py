@@ -461,12 +461,37 @@ class SourceTree:
     course_path: str = COURSE_FILE
 
 
+@dataclass(frozen=True, slots=True)
+class StageListing:
+    """One stage folder before parsing: (path, shown path) of its stage.yaml and concept files."""
+
+    folder: str
+    stage: tuple[Path, str] | None
+    concepts: tuple[tuple[Path, str], ...]
+
+    @property
+    def files(self) -> int:
+        """How many files parsing this stage reads."""
+        return len(self.concepts) + (self.stage is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class TreeListing:
+    """A source folder listed: course.yaml parsed, stage folders found but not yet parsed."""
+
+    root: Path
+    course: SourceFile | None
+    stages: tuple[StageListing, ...]
+    problems: tuple[Problem, ...]
+    course_path: str = COURSE_FILE
+
+
 def _visible(path: Path) -> bool:
     # Dot-files are editor and VCS litter; a leading '_' is how authors park a draft.
     return not path.name.startswith((".", "_"))
 
 
-class _TreeLoader:
+class _TreeLister:
     """Walks a source folder: course.yaml, then one folder per stage."""
 
     def __init__(self, root: Path) -> None:
@@ -487,11 +512,6 @@ class _TreeLoader:
             self.problems.append(unreadable(self.shown(folder), exc))
             return []
 
-    def parse(self, path: Path) -> SourceFile:
-        source, found = load_file(path, self.shown(path))
-        self.problems.extend(found)
-        return source
-
     def misnamed(self, path: Path, wanted: str) -> None:
         self.problems.append(
             Problem(
@@ -501,8 +521,8 @@ class _TreeLoader:
             )
         )
 
-    def stage(self, folder: Path) -> StageFiles | None:
-        concepts: list[Path] = []
+    def stage(self, folder: Path) -> StageListing | None:
+        concepts: list[tuple[Path, str]] = []
         for path in self.listing(folder):
             if not path.is_file() or path.suffix not in _YAML_SUFFIXES or path.name == STAGE_FILE:
                 continue
@@ -511,23 +531,24 @@ class _TreeLoader:
             elif path.stem == "course":
                 self.misnamed(path, f"{COURSE_FILE} only in the source folder itself")
             else:
-                concepts.append(path)
+                concepts.append((path, self.shown(path)))
         stage_path = folder / STAGE_FILE
         if not concepts and not stage_path.is_file():
             return None  # a folder of images or notes, not a stage
-        stage = self.parse(stage_path) if stage_path.is_file() else None
-        return StageFiles(self.shown(folder), stage, tuple(self.parse(p) for p in concepts))
+        stage = (stage_path, self.shown(stage_path)) if stage_path.is_file() else None
+        return StageListing(self.shown(folder), stage, tuple(concepts))
 
-    def tree(self) -> SourceTree:
+    def tree(self) -> TreeListing:
         course: SourceFile | None = None
-        stages: list[StageFiles] = []
+        stages: list[StageListing] = []
         for path in self.listing(self.root):
             if path.is_dir():
-                files = self.stage(path)
-                if files is not None:
-                    stages.append(files)
+                listed = self.stage(path)
+                if listed is not None:
+                    stages.append(listed)
             elif path.name == COURSE_FILE:
-                course = self.parse(path)
+                course, found = load_file(path, self.shown(path))
+                self.problems.extend(found)
             elif path.suffix in _YAML_SUFFIXES and path.stem == "course":
                 self.misnamed(path, COURSE_FILE)
             elif path.suffix in _YAML_SUFFIXES:
@@ -540,9 +561,35 @@ class _TreeLoader:
                     )
                 )
         course_path = self.shown(self.root / COURSE_FILE)
-        return SourceTree(self.root, course, tuple(stages), tuple(self.problems), course_path)
+        return TreeListing(self.root, course, tuple(stages), tuple(self.problems), course_path)
+
+
+def list_tree(root: Path) -> TreeListing:
+    """Parse course.yaml and find every stage folder and concept file below `root`."""
+    return _TreeLister(root).tree()
+
+
+def load_stage(listing: StageListing) -> tuple[StageFiles, list[Problem]]:
+    """Parse one listed stage folder: its stage.yaml and every concept file."""
+    problems: list[Problem] = []
+
+    def parse(path: Path, shown: str) -> SourceFile:
+        source, found = load_file(path, shown)
+        problems.extend(found)
+        return source
+
+    stage = parse(*listing.stage) if listing.stage else None
+    concepts = tuple(parse(path, shown) for path, shown in listing.concepts)
+    return StageFiles(listing.folder, stage, concepts), problems
 
 
 def load_tree(root: Path) -> SourceTree:
     """Parse course.yaml, every <stage>/stage.yaml and every concept file below `root`."""
-    return _TreeLoader(root).tree()
+    listed = list_tree(root)
+    problems = list(listed.problems)
+    stages = []
+    for stage in listed.stages:
+        files, found = load_stage(stage)
+        stages.append(files)
+        problems += found
+    return SourceTree(root, listed.course, tuple(stages), tuple(problems), listed.course_path)

@@ -6,17 +6,27 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
-from pathdeck.cards import Placement, course_notes, deck_part, placement, retired_deck, stage_deck
+from pathdeck.cards import (
+    NoteSpec,
+    Placement,
+    deck_part,
+    placement,
+    retired_deck,
+    stage_deck,
+    stage_notes,
+)
 from pathdeck.curriculum import Course
 from pathdeck.identity import LEDGER_FILE, Ledger, Resolution, build_time, read_ledger, resolve
-from pathdeck.load import load_tree
+from pathdeck.load import StageListing, list_tree, load_stage
 from pathdeck.markup import to_html
 from pathdeck.notetypes import stable_id
 from pathdeck.output import exclusive, write_text_atomically
+from pathdeck.parallel import default_jobs, map_in_workers
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.progress import Progress, silent
-from pathdeck.validate import CONCEPT_ID, validate
+from pathdeck.validate import CONCEPT_ID, CourseCheck, StageCheck, check_course, check_stage, merge
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,26 +72,78 @@ def _missing_source(source: Path) -> ContentError:
     return ContentError.at(str(source), "missing-source", f"source folder {source} does not exist")
 
 
-def _check(source: Path, progress: Progress, total: int) -> tuple[CheckReport, Ledger]:
+class _StageRead(NamedTuple):
+    """One stage folder read: checked on its own, its parse problems, its notes."""
+
+    check: StageCheck
+    problems: tuple[Problem, ...]
+    notes: list[NoteSpec]
+
+
+def _draft_course(course: CourseCheck) -> Course | None:
+    """The course as far as cards need it (id and title), before its stages are known."""
+    raw = course.raw
+    if raw is None or "id" not in raw or "title" not in raw:
+        return None
+    return Course(id=raw["id"], title=raw["title"])
+
+
+def _read(
+    source: Path,
+    progress: Progress,
+    total: int,
+    *,
+    cards: bool,
+    concept_decks: bool = False,
+    jobs: int | None = None,
+) -> tuple[CheckReport, Ledger, list[NoteSpec]]:
+    """Read, check and (when `cards`) make the notes of every stage, then check the course.
+
+    Stage folders are independent until the course-wide rules, so they are read in parallel
+    worker processes; notes come back in curriculum order, as `course_notes` makes them.
+    """
     if not source.is_dir():
         raise _missing_source(source)
     progress("Reading sources", 0, total)
-    tree = load_tree(source)
+    listed = list_tree(source)
+    course_check = check_course(listed.course, listed.course_path)
+    draft = _draft_course(course_check) if cards else None
+
+    def read_stage(listing: StageListing) -> _StageRead:
+        files, problems = load_stage(listing)
+        checked = check_stage(files)
+        notes = []
+        if draft is not None and checked.stage is not None:
+            notes = stage_notes(draft, checked.stage, concept_decks=concept_decks)
+        return _StageRead(checked, tuple(problems), notes)
+
+    reads = map_in_workers(
+        read_stage,
+        listed.stages,
+        jobs=default_jobs() if jobs is None else jobs,
+        weights=[stage.files for stage in listed.stages],
+    )
     progress("Checking", 1, total)
-    report = validate(tree)
+    parse_problems = [p for read in reads for p in read.problems]
+    report = merge(
+        course_check, [read.check for read in reads], [*listed.problems, *parse_problems]
+    )
     ledger = read_ledger(source, report.course.id)
-    return CheckReport(course=report.course, warnings=report.warnings), ledger
+    notes_of = {read.check.stage.folder: read.notes for read in reads if read.check.stage}
+    notes = [note for stage in report.course.stages for note in notes_of[stage.folder]]
+    return CheckReport(course=report.course, warnings=report.warnings), ledger, notes
 
 
-def check(source: Path, *, progress: Progress = silent) -> CheckReport:
+def check(source: Path, *, jobs: int | None = None, progress: Progress = silent) -> CheckReport:
     """Validate a source tree and its ledger; raise ContentError with every problem."""
-    checked, _ = _check(source, progress, 2)
+    checked, _, _ = _read(source, progress, 2, cards=False, jobs=jobs)
     progress("Checked", 2, 2)
     return checked
 
 
-BUILD_STEPS = 5
-"""Reading sources, checking, making cards, matching the ledger, writing: progress counts these."""
+BUILD_STEPS = 4
+"""Reading sources (each stage parsed, checked and made into notes), checking the course,
+matching the ledger, writing: progress counts these."""
 
 
 def default_output(course: Course) -> Path:
@@ -101,14 +163,18 @@ def plan(
     *,
     concept_decks: bool = False,
     accept_notetype_changes: bool = False,
+    jobs: int | None = None,
     progress: Progress = silent,
 ) -> tuple[CheckReport, Resolution]:
-    """Everything a build decides, without writing: validated course and resolved identities."""
-    checked, ledger = _check(source, progress, BUILD_STEPS)  # the ledger is read once
+    """Everything a build decides, without writing: validated course and resolved identities.
+
+    `jobs` caps the processes that read the sources (default: one per CPU).
+    """
+    checked, ledger, specs = _read(
+        source, progress, BUILD_STEPS, cards=True, concept_decks=concept_decks, jobs=jobs
+    )
     course = checked.course
-    progress("Making cards", 2, BUILD_STEPS)
-    specs = course_notes(course, concept_decks=concept_decks)
-    progress("Matching the ledger", 3, BUILD_STEPS)
+    progress("Matching the ledger", 2, BUILD_STEPS)
     resolution = resolve(
         ledger,
         specs,
@@ -128,11 +194,13 @@ def build(
     accept_notetype_changes: bool = False,
     locked: bool = False,
     strict: bool = False,
+    jobs: int | None = None,
     progress: Progress = silent,
 ) -> BuildReport:
     """Build an .apkg from a source tree and update its ledger; nothing is written on error.
 
-    `progress(what, done, total)` hears of each of the BUILD_STEPS before it starts.
+    `progress(what, done, total)` hears of each of the BUILD_STEPS before it starts; `jobs`
+    caps the processes reading the sources (default: one per CPU).
     """
     if not source.is_dir():
         raise _missing_source(source)
@@ -141,6 +209,7 @@ def build(
             source,
             concept_decks=concept_decks,
             accept_notetype_changes=accept_notetype_changes,
+            jobs=jobs,
             progress=progress,
         )
         course = checked.course
@@ -148,7 +217,7 @@ def build(
             _refuse_warnings(checked.warnings + resolution.warnings)
         target = output or default_output(course)
         new_ledger = _ledger_update(source, resolution, locked=locked)
-        progress(f"Writing {target.name}", 4, BUILD_STEPS)
+        progress(f"Writing {target.name}", 3, BUILD_STEPS)
         _write(target, course, resolution, concept_decks=concept_decks)
         if new_ledger is not None:
             write_text_atomically(source / LEDGER_FILE, new_ledger)
@@ -319,9 +388,13 @@ def _plan_batch(
     accept_notetype_changes: bool,
     locked: bool,
     strict: bool,
+    jobs: int | None,
 ) -> _Planned:
     checked, resolution = plan(
-        source, concept_decks=concept_decks, accept_notetype_changes=accept_notetype_changes
+        source,
+        concept_decks=concept_decks,
+        accept_notetype_changes=accept_notetype_changes,
+        jobs=jobs,
     )
     if strict:
         _refuse_warnings(checked.warnings + resolution.warnings)
@@ -364,6 +437,7 @@ def build_split(
     accept_notetype_changes: bool = False,
     locked: bool = False,
     strict: bool = False,
+    jobs: int | None = None,
 ) -> tuple[SplitReport, ...]:
     """Build several source trees into `folder`, one .apkg per stage or per course.
 
@@ -394,6 +468,7 @@ def build_split(
                         accept_notetype_changes=accept_notetype_changes,
                         locked=locked,
                         strict=strict,
+                        jobs=jobs,
                     )
                 )
             except ContentError as exc:

@@ -1,0 +1,157 @@
+"""Parallel reading: forked workers give exactly what one process gives, or step aside."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+from bench import generate
+from pathdeck import parallel, pipeline
+from pathdeck.cards import course_notes
+from pathdeck.curriculum import Concept, Phrase
+from pathdeck.identity import LEDGER_FILE
+from pathdeck.pipeline import build, check
+from pathdeck.problems import ContentError, Location
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers for any amount of work, so a small course is read in several processes."""
+    assert threading.active_count() == 1, "a thread would make map_in_workers run serially"
+    monkeypatch.setattr(parallel, "MIN_WEIGHT_PER_WORKER", 1)
+
+
+def test_shares_are_contiguous_balanced_and_cover_everything() -> None:
+    """Stages are cut into runs of about equal work, in order, none empty."""
+    weights = [5, 1, 1, 1, 5, 1, 1, 1]
+    parts = parallel.shares(weights, jobs=2, minimum=1)
+    assert parts == [range(4), range(4, 8)]  # 8 and 8
+    assert parallel.shares(weights, jobs=3, minimum=1)[-1].stop == len(weights)
+    assert parallel.shares(weights, jobs=8, minimum=1) == [range(i, i + 1) for i in range(8)]
+
+
+def test_small_work_stays_in_one_process() -> None:
+    """Below MIN_WEIGHT_PER_WORKER per worker, forking would cost more than it saves."""
+    assert parallel.shares([1] * 50, jobs=4) == [range(50)]
+    assert len(parallel.shares([1] * (2 * parallel.MIN_WEIGHT_PER_WORKER), jobs=4)) == 2
+
+
+def test_results_come_back_in_order_from_other_processes(forks: None) -> None:
+    """Each item's result, in item order; all but the first share computed in other processes."""
+    pids = parallel.map_in_workers(lambda item: (item, os.getpid()), list(range(6)), jobs=3)
+    assert [item for item, _ in pids] == list(range(6))
+    assert len({pid for _, pid in pids}) == 3
+    assert pids[0][1] == os.getpid()
+
+
+def test_a_failed_worker_share_is_redone_here(forks: None) -> None:
+    """A worker that raises (or dies) costs time, never results: its share is done again here."""
+    parent = os.getpid()
+
+    def fragile(item: int) -> tuple[int, int]:
+        if os.getpid() != parent and item == 4:
+            raise RuntimeError("only in the worker")
+        if os.getpid() != parent and item == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return item, os.getpid()
+
+    results = parallel.map_in_workers(fragile, list(range(6)), jobs=3)
+    assert results == [(item, parent) for item in range(6)]
+
+
+def test_an_error_here_stops_the_workers(forks: None) -> None:
+    """An exception in this process (a bug, Ctrl-C) propagates, and no worker is left behind."""
+    parent = os.getpid()
+
+    def failing(item: int) -> int:
+        if os.getpid() == parent:
+            raise KeyboardInterrupt
+        return item
+
+    with pytest.raises(KeyboardInterrupt):
+        parallel.map_in_workers(failing, list(range(4)), jobs=2)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every worker was reaped
+
+
+def test_curriculum_objects_survive_compact_pickling() -> None:
+    """compact_pickle round-trips frozen dataclasses field for field, locations included."""
+    concept = Concept(
+        id="E1.1",
+        title="T",
+        position=1,
+        stage_number=1,
+        sample_language=(Phrase(text="Hello", id="a", location=Location("f.yaml", 3, 5)),),
+        location=Location("f.yaml", 1, 1),
+    )
+    copy = pickle.loads(pickle.dumps(concept))
+    assert copy == concept
+    assert copy.sample_language[0].location == Location("f.yaml", 3, 5)
+    with pytest.raises(AttributeError):
+        object.__getattribute__(copy, "__setattr__")("title", "changed")  # still frozen
+
+
+@pytest.fixture
+def course_tree(tmp_path: Path) -> Path:
+    """A synthetic course of 24 concepts in 6 stages."""
+    root = tmp_path / "decks"
+    generate.write_tree(root, generate.curriculum(24, stages=6))
+    return root
+
+
+def test_parallel_build_is_byte_identical_to_a_serial_one(
+    course_tree: Path, tmp_path: Path, forks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Package, ledger and report are the same whether one process reads the stages or three."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    forked: list[int] = []
+    real_start = parallel._Worker.start.__func__  # type: ignore[attr-defined]
+
+    def counting_start(cls: type[parallel._Worker], work: object) -> object:
+        worker = real_start(cls, work)
+        forked.append(worker.pid)
+        return worker
+
+    monkeypatch.setattr(parallel._Worker, "start", classmethod(counting_start))
+    one = build(course_tree, tmp_path / "one.apkg", jobs=1)
+    assert forked == []
+    serial_ledger = (course_tree / LEDGER_FILE).read_bytes()
+    (course_tree / LEDGER_FILE).unlink()  # so the second build is a first build too
+    three = build(course_tree, tmp_path / "three.apkg", jobs=3)
+    assert len(forked) == 2
+    assert (tmp_path / "one.apkg").read_bytes() == (tmp_path / "three.apkg").read_bytes()
+    assert (course_tree / LEDGER_FILE).read_bytes() == serial_ledger
+    assert (one.counts, one.notes, one.warnings) == (three.counts, three.notes, three.warnings)
+    assert one.course == three.course
+
+
+def test_notes_read_in_parallel_are_the_course_notes(course_tree: Path, forks: None) -> None:
+    """The notes workers make per stage are, in order, what course_notes makes of the course."""
+    checked, resolution = pipeline.plan(course_tree, jobs=4)
+    assert [n.spec for n in resolution.notes if n.status == "new"] == course_notes(checked.course)
+
+
+def test_problems_found_in_parallel_are_reported_as_in_one_process(
+    course_tree: Path, forks: None
+) -> None:
+    """Errors and warnings spread over stages come out the same, and stop the build alike."""
+    stages = sorted(p for p in course_tree.iterdir() if p.is_dir())
+    first = sorted(stages[0].glob("e*.yaml"))[0]
+    first.write_text(first.read_text().replace("position: 1", "position: x"), encoding="utf-8")
+    last = sorted(stages[-1].glob("e*.yaml"))[-1]
+    last.write_text(last.read_text() + "connects_to: [E99.9]\nmystery: 1\n", encoding="utf-8")
+    shutil.copytree(stages[2], stages[2].with_name("stage-99-copy"))  # a duplicate stage number
+    reports = []
+    for jobs in (1, 3):
+        with pytest.raises(ContentError) as caught:
+            check(course_tree, jobs=jobs)
+        reports.append(caught.value.problems)
+    assert reports[0] == reports[1]
+    codes = {p.code for p in reports[0]}
+    assert {"wrong-type", "unknown-key", "duplicate-stage-number", "duplicate-concept-id"} <= codes
