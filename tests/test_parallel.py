@@ -19,12 +19,35 @@ from pathdeck.identity import LEDGER_FILE
 from pathdeck.pipeline import build, check
 from pathdeck.problems import ContentError, Location
 
+# Python 3.12+ warns on any fork beside other threads; see the `forks` fixture.
+pytestmark = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
+
 
 @pytest.fixture
 def forks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Workers for any amount of work, so a small course is read in several processes."""
-    assert threading.active_count() == 1, "a thread would make map_in_workers run serially"
+    """Workers for any amount of work, so a small course is read in several processes.
+
+    The browser tests leave Playwright's idle executor threads behind in this process, and
+    pathdeck rightly refuses to fork beside other threads; idle ones hold no lock, so these
+    tests fork anyway.
+    """
+    monkeypatch.setattr(parallel, "can_fork", lambda: hasattr(os, "fork"))
     monkeypatch.setattr(parallel, "MIN_WEIGHT_PER_WORKER", 1)
+
+
+def test_no_fork_beside_other_threads() -> None:
+    """A thread could hold a lock at the fork and deadlock the worker: then one process reads."""
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert not parallel.can_fork()
+        assert (
+            parallel.map_in_workers(lambda item: os.getpid(), [1, 2], jobs=2) == [os.getpid()] * 2
+        )
+    finally:
+        release.set()
+        thread.join()
 
 
 def test_shares_are_contiguous_balanced_and_cover_everything() -> None:
@@ -65,9 +88,24 @@ def test_a_failed_worker_share_is_redone_here(forks: None) -> None:
     assert results == [(item, parent) for item in range(6)]
 
 
-def test_an_error_here_stops_the_workers(forks: None) -> None:
+def started_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pid of every worker map_in_workers forks from now on."""
+    pids: list[int] = []
+    real_start = parallel._Worker.start.__func__  # type: ignore[attr-defined]
+
+    def counting_start(cls: type[parallel._Worker], work: object) -> object:
+        worker = real_start(cls, work)
+        pids.append(worker.pid)
+        return worker
+
+    monkeypatch.setattr(parallel._Worker, "start", classmethod(counting_start))
+    return pids
+
+
+def test_an_error_here_stops_the_workers(forks: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """An exception in this process (a bug, Ctrl-C) propagates, and no worker is left behind."""
     parent = os.getpid()
+    workers = started_workers(monkeypatch)
 
     def failing(item: int) -> int:
         if os.getpid() == parent:
@@ -76,8 +114,9 @@ def test_an_error_here_stops_the_workers(forks: None) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         parallel.map_in_workers(failing, list(range(4)), jobs=2)
+    assert len(workers) == 1
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # every worker was reaped
+        os.waitpid(workers[0], os.WNOHANG)  # killed and reaped: no zombie left
 
 
 def test_curriculum_objects_survive_compact_pickling() -> None:
@@ -110,15 +149,7 @@ def test_parallel_build_is_byte_identical_to_a_serial_one(
 ) -> None:
     """Package, ledger and report are the same whether one process reads the stages or three."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    forked: list[int] = []
-    real_start = parallel._Worker.start.__func__  # type: ignore[attr-defined]
-
-    def counting_start(cls: type[parallel._Worker], work: object) -> object:
-        worker = real_start(cls, work)
-        forked.append(worker.pid)
-        return worker
-
-    monkeypatch.setattr(parallel._Worker, "start", classmethod(counting_start))
+    forked = started_workers(monkeypatch)
     one = build(course_tree, tmp_path / "one.apkg", jobs=1)
     assert forked == []
     serial_ledger = (course_tree / LEDGER_FILE).read_bytes()
