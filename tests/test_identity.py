@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pathdeck import notetypes
-from pathdeck.identity import LEDGER_FILE, guid_for, read_ledger
+from pathdeck.identity import _LINE, LEDGER_FILE, Entry, _entry_line, guid_for, read_ledger
 from pathdeck.pipeline import build
 from pathdeck.problems import ContentError
 from pathdeck.roles import Role
@@ -276,3 +278,37 @@ def test_committed_ledger_matches_decks(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     report = build(copy, tmp_path / "out.apkg", locked=True)
     assert report.counts["new"] == 0
+
+
+@given(
+    text=st.text(),
+    key=st.text(min_size=1),
+    item_id=st.none() | st.text(),
+    position=st.integers(0, 10**6),
+    changed=st.integers(0, 2**40),
+    retired=st.booleans(),
+    role=st.sampled_from(list(Role)),
+)
+def test_ledger_lines_are_exactly_the_json_encoders(
+    text: str,
+    key: str,
+    item_id: str | None,
+    position: int,
+    changed: int,
+    retired: bool,
+    role: Role,
+) -> None:
+    """The hand-written ledger line is byte for byte what json would write (quotes, controls...)."""
+    entry = Entry(
+        guid="AbC-_123xyz0",
+        concept="E6.1",
+        role=role,
+        key=key,
+        id=item_id,
+        position=position,
+        text=text,
+        hash="0123456789abcdef",
+        changed=changed,
+        retired=retired,
+    )
+    assert _entry_line(entry) == _LINE.encode(entry.to_json())

@@ -105,13 +105,28 @@ class Ledger:
             for concept, deck in sorted(self.decks.items(), key=lambda kv: _concept_order(kv[0]))
         ]
         ordered = sorted(self.entries, key=_entry_order)
-        lines += [encode(e.to_json()) for e in ordered]
+        lines += [_entry_line(e) for e in ordered]
         return LEDGER_HEADER + "\n".join(lines) + "\n"
 
 
 _LINE = json.JSONEncoder(
     ensure_ascii=False
 )  # one encoder for every line: json.dumps makes one a call
+
+
+_text = json.encoder.encode_basestring  # the C function json uses with ensure_ascii=False
+
+
+def _entry_line(e: Entry) -> str:
+    """`_LINE.encode(e.to_json())`, written out: a first build renders a line for every note,
+    and formatting the line directly takes half the time of building and encoding a dict."""
+    item_id = "null" if e.id is None else _text(e.id)
+    return (
+        f'{{"note": {_text(e.guid)}, "concept": {_text(e.concept)}, "role": "{e.role.value}", '
+        f'"key": {_text(e.key)}, "id": {item_id}, "position": {e.position}, '
+        f'"retired": {"true" if e.retired else "false"}, "changed": {e.changed}, '
+        f'"hash": {_text(e.hash)}, "text": {_text(e.text)}}}'
+    )
 
 
 @functools.lru_cache(maxsize=65536)
