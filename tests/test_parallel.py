@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import os
 import pickle
 import shutil
@@ -12,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bench import generate
-from pathdeck import parallel, pipeline
-from pathdeck.cards import course_notes
+from pathdeck import identity, parallel, pipeline
+from pathdeck.cards import course_notes, retired_deck
 from pathdeck.curriculum import Concept, Phrase
 from pathdeck.identity import LEDGER_FILE
 from pathdeck.pipeline import build, check
@@ -186,3 +187,53 @@ def test_problems_found_in_parallel_are_reported_as_in_one_process(
     assert reports[0] == reports[1]
     codes = {p.code for p in reports[0]}
     assert {"wrong-type", "unknown-key", "duplicate-stage-number", "duplicate-concept-id"} <= codes
+
+
+def edit_course(root: Path) -> None:
+    """A term's worth of edits: a typo fixed, an item removed, a concept and a stage deleted."""
+    stages = sorted(p for p in root.iterdir() if p.is_dir())
+    concept = sorted(stages[1].glob("e*.yaml"))[0]
+    text = concept.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    first_pitfall = next(i for i, line in enumerate(lines) if line.startswith("pitfalls:")) + 1
+    del lines[first_pitfall]  # one pitfall fewer: its note retires
+    phrase = next(i for i, line in enumerate(lines) if line.startswith("sample_language:")) + 1
+    lines[phrase] = lines[phrase].replace(" the ", " teh ", 1)  # a typo: its note updates
+    concept.write_text("".join(lines), encoding="utf-8")
+    sorted(stages[2].glob("e*.yaml"))[-1].unlink()  # a concept gone: its notes retire
+    shutil.rmtree(stages[-1])  # a whole stage gone
+
+
+def test_parallel_rebuild_matches_the_whole_course_at_once(
+    course_tree: Path, tmp_path: Path, forks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Matched stage by stage in workers, a rebuild after edits gives what matching the whole
+    course in one call (identity.resolve) gives, and writes the same bytes as one process."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(course_tree, tmp_path / "first.apkg", jobs=1)
+    edit_course(course_tree)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700086400")
+    copy = tmp_path / "copy"
+    shutil.copytree(course_tree, copy)
+    reference_ledger = identity.read_ledger(copy, "synthetic-course")
+    course = check(copy).course
+    reference = identity.resolve(
+        reference_ledger,
+        course_notes(course),
+        pipeline._placements(course, concept_decks=False),
+        retired_deck(course),
+        now=1700086400,
+    )
+    workers = started_workers(monkeypatch)
+    _, resolution = pipeline.plan(course_tree, jobs=3)
+    assert len(workers) == 2
+    key = operator.attrgetter("guid")
+    assert sorted(resolution.notes, key=key) == sorted(reference.notes, key=key)
+    assert resolution.ledger.render() == reference.ledger.render()
+    assert {"updated", "retired", "unchanged"} <= {n.status for n in resolution.notes}
+
+    one = build(copy, tmp_path / "one.apkg", jobs=1)
+    three = build(course_tree, tmp_path / "three.apkg", jobs=3)
+    assert (tmp_path / "one.apkg").read_bytes() == (tmp_path / "three.apkg").read_bytes()
+    assert (copy / LEDGER_FILE).read_bytes() == (course_tree / LEDGER_FILE).read_bytes()
+    assert one.counts == three.counts

@@ -270,13 +270,29 @@ def concept_notes(concept: Concept, where: Placement) -> list[NoteSpec]:
     return [note for _, build in ROLE_BUILDERS for note in build(concept, where)]
 
 
-def stage_notes(course: Course, stage: Stage, *, concept_decks: bool = False) -> list[NoteSpec]:
-    """Every note of one stage, in curriculum order (only the course's id and title are used)."""
-    notes: list[NoteSpec] = []
-    for concept in stage.concepts:
-        where = placement(course, stage, concept, concept_decks=concept_decks)
-        notes.extend(concept_notes(concept, where))
-    return notes
+def stage_placements(
+    course: Course, stage: Stage, *, concept_decks: bool = False
+) -> dict[str, Placement]:
+    """Each concept of a stage by id, with where its notes go (only the course's id and title
+    are used, so this works before the course's other stages are known)."""
+    return {
+        concept.id: placement(course, stage, concept, concept_decks=concept_decks)
+        for concept in stage.concepts
+    }
+
+
+def stage_notes(
+    course: Course,
+    stage: Stage,
+    *,
+    concept_decks: bool = False,
+    placements: dict[str, Placement] | None = None,
+) -> list[NoteSpec]:
+    """Every note of one stage, in curriculum order; `placements` as stage_placements gives."""
+    where = placements or stage_placements(course, stage, concept_decks=concept_decks)
+    return [
+        note for concept in stage.concepts for note in concept_notes(concept, where[concept.id])
+    ]
 
 
 def course_notes(course: Course, *, concept_decks: bool = False) -> list[NoteSpec]:

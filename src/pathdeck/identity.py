@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pathdeck.cards import NoteSpec, Placement, retired_note
 from pathdeck.notetypes import NoteType, note_type
+from pathdeck.parallel import compact_pickle
 from pathdeck.problems import ContentError, Location, Problem, Severity
 from pathdeck.roles import CONCEPT_KEY, Role
 
@@ -30,6 +31,7 @@ SIMILAR_AT_SAME_POSITION = 0.5
 SIMILAR_ANYWHERE = 0.6
 
 
+@compact_pickle
 @dataclass(slots=True, kw_only=True)
 class Entry:
     """One published note as the ledger remembers it."""
@@ -328,6 +330,7 @@ def build_time() -> int:
     return int(time.time())
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Published:
     """A note ready to package: its spec, GUID, mod time and what this build does to it."""
@@ -430,8 +433,8 @@ def _next_number(taken: Iterable[str]) -> str:
 
 
 class _Resolver:
-    def __init__(self, ledger: Ledger, now: int) -> None:
-        self.old = ledger
+    def __init__(self, course_id: str, now: int) -> None:
+        self.course_id = course_id
         self.now = now
         self.entries: list[Entry] = []
         self.touched = False  # whether any entry was added or changed
@@ -440,7 +443,7 @@ class _Resolver:
     def publish(self, spec: NoteSpec, entry: Entry | None, key: str) -> None:
         digest = content_hash(spec)
         if entry is None:
-            guid = guid_for(self.old.course, spec.concept_id, spec.role, key)
+            guid = guid_for(self.course_id, spec.concept_id, spec.role, key)
             entry = Entry(
                 guid=guid,
                 concept=spec.concept_id,
@@ -481,20 +484,44 @@ class _Resolver:
         )
 
 
+@compact_pickle
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Matched:
+    """Some concepts' notes matched against their ledger entries: what to publish, what to record."""
+
+    published: list[Published]
+    entries: list[Entry]
+    touched: bool  # whether any entry was added or changed
+
+
+def by_concept(entries: Iterable[Entry]) -> dict[str, list[Entry]]:
+    """Ledger entries grouped by concept, in ledger order."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        groups[entry.concept].append(entry)
+    return groups
+
+
 def resolve_notes(
-    ledger: Ledger,
+    course_id: str,
+    entries: list[Entry],
     specs: list[NoteSpec],
     placements: dict[str, Placement],
     retired_deck: str,
     now: int,
-) -> tuple[list[Published], list[Entry], bool]:
-    """GUIDs and mod times for every spec, vanished entries retired, and whether any changed."""
-    resolver = _Resolver(ledger, now)
+) -> Matched:
+    """GUIDs and mod times for every spec, vanished entries retired, and whether any changed.
+
+    `entries` are the ledger's entries of the concepts concerned, which need not be the whole
+    course: concepts never share entries, so they can be matched separately (and in parallel).
+    The entries are updated in place.
+    """
+    resolver = _Resolver(course_id, now)
     groups: dict[tuple[str, Role], list[NoteSpec]] = defaultdict(list)
     for spec in specs:
         groups[(spec.concept_id, spec.role)].append(spec)
     old_groups: dict[tuple[str, Role], list[Entry]] = defaultdict(list)
-    for entry in ledger.entries:
+    for entry in entries:
         old_groups[(entry.concept, entry.role)].append(entry)
     for slot in sorted(
         set(groups) | set(old_groups), key=lambda s: (_concept_order(s[0]), s[1].rank)
@@ -517,7 +544,7 @@ def resolve_notes(
                 where = placements.get(entry.concept)
                 retired = retired_note(entry.role, entry.concept, entry.text, where, retired_deck)
                 resolver.publish(replace(retired, index=entry.position), entry, entry.key)
-    return resolver.published, resolver.entries, resolver.touched
+    return Matched(published=resolver.published, entries=resolver.entries, touched=resolver.touched)
 
 
 def resolve_notetypes(
@@ -602,10 +629,31 @@ def resolve(
     accept_notetype_changes: bool = False,
 ) -> Resolution:
     """Match a build against the ledger: identities, mod times, note types and the new ledger."""
+    matched = resolve_notes(ledger.course, ledger.entries, specs, placements, retired_deck, now)
+    return assemble(
+        ledger, [matched], placements, now=now, accept_notetype_changes=accept_notetype_changes
+    )
+
+
+def assemble(
+    ledger: Ledger,
+    parts: Iterable[Matched],
+    placements: dict[str, Placement],
+    *,
+    now: int,
+    accept_notetype_changes: bool = False,
+) -> Resolution:
+    """The resolution of a build from its matched parts: note types checked, the new ledger."""
     types, records = resolve_notetypes(
         ledger, ledger.course, now, accept_changes=accept_notetype_changes
     )
-    published, entries, touched = resolve_notes(ledger, specs, placements, retired_deck, now)
+    published: list[Published] = []
+    entries: list[Entry] = []
+    touched = False
+    for part in parts:
+        published += part.published
+        entries += part.entries
+        touched = touched or part.touched
     decks = {concept: where.deck for concept, where in placements.items()}
     all_decks = {**ledger.decks, **decks}
     new_ledger = Ledger(

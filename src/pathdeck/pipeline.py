@@ -9,16 +9,27 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pathdeck.cards import (
-    NoteSpec,
     Placement,
     deck_part,
     placement,
     retired_deck,
     stage_deck,
     stage_notes,
+    stage_placements,
 )
-from pathdeck.curriculum import Course
-from pathdeck.identity import LEDGER_FILE, Ledger, Resolution, build_time, read_ledger, resolve
+from pathdeck.curriculum import Course, Stage
+from pathdeck.identity import (
+    LEDGER_FILE,
+    Entry,
+    Ledger,
+    Matched,
+    Resolution,
+    assemble,
+    build_time,
+    by_concept,
+    read_ledger,
+    resolve_notes,
+)
 from pathdeck.load import StageListing, list_tree, load_stage
 from pathdeck.markup import to_html
 from pathdeck.notetypes import stable_id
@@ -72,12 +83,33 @@ def _missing_source(source: Path) -> ContentError:
     return ContentError.at(str(source), "missing-source", f"source folder {source} does not exist")
 
 
+@dataclass(frozen=True, slots=True)
+class _Identities:
+    """What matching a stage's notes against the ledger needs, ready before stages are read."""
+
+    ledger: Ledger
+    entries: dict[str, list[Entry]]  # the ledger's entries by concept
+    now: int
+    retired_deck: str
+    concept_decks: bool
+
+
 class _StageRead(NamedTuple):
-    """One stage folder read: checked on its own, its parse problems, its notes."""
+    """One stage folder read: checked on its own, its parse problems, its notes matched."""
 
     check: StageCheck
     problems: tuple[Problem, ...]
-    notes: list[NoteSpec]
+    matched: Matched | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """A source tree read and checked; for a build, every note matched against the ledger."""
+
+    checked: CheckReport
+    ledger: Ledger
+    matched: tuple[Matched, ...]
+    now: int
 
 
 def _draft_course(course: CourseCheck) -> Course | None:
@@ -88,34 +120,55 @@ def _draft_course(course: CourseCheck) -> Course | None:
     return Course(id=raw["id"], title=raw["title"])
 
 
+def _match_stage(course: Course, stage: Stage, identities: _Identities) -> Matched:
+    """A stage's notes, made and matched against its concepts' ledger entries."""
+    placements = stage_placements(course, stage, concept_decks=identities.concept_decks)
+    notes = stage_notes(course, stage, placements=placements)
+    entries = [e for concept in stage.concepts for e in identities.entries.get(concept.id, ())]
+    return resolve_notes(
+        course.id, entries, notes, placements, identities.retired_deck, identities.now
+    )
+
+
 def _read(
     source: Path,
     progress: Progress,
     total: int,
     *,
-    cards: bool,
+    building: bool,
     concept_decks: bool = False,
     jobs: int | None = None,
-) -> tuple[CheckReport, Ledger, list[NoteSpec]]:
-    """Read, check and (when `cards`) make the notes of every stage, then check the course.
+) -> _Reading:
+    """Read and check every stage and, when `building`, make and match its notes; then check
+    the course.
 
-    Stage folders are independent until the course-wide rules, so they are read in parallel
-    worker processes; notes come back in curriculum order, as `course_notes` makes them.
+    Stage folders are independent until the course-wide rules, and concepts never share ledger
+    entries, so stages are read in parallel worker processes (see parallel.py).
     """
     if not source.is_dir():
         raise _missing_source(source)
     progress("Reading sources", 0, total)
     listed = list_tree(source)
     course_check = check_course(listed.course, listed.course_path)
-    draft = _draft_course(course_check) if cards else None
+    draft = _draft_course(course_check)
+    identities: _Identities | None = None
+    deferred: ContentError | None = None  # reported after the source's own problems, as ever
+    if building and draft is not None:
+        try:
+            ledger = read_ledger(source, draft.id)
+            identities = _Identities(
+                ledger, by_concept(ledger.entries), build_time(), retired_deck(draft), concept_decks
+            )
+        except ContentError as error:
+            deferred = error
 
     def read_stage(listing: StageListing) -> _StageRead:
         files, problems = load_stage(listing)
         checked = check_stage(files)
-        notes = []
-        if draft is not None and checked.stage is not None:
-            notes = stage_notes(draft, checked.stage, concept_decks=concept_decks)
-        return _StageRead(checked, tuple(problems), notes)
+        matched = None
+        if draft is not None and identities is not None and checked.stage is not None:
+            matched = _match_stage(draft, checked.stage, identities)
+        return _StageRead(checked, tuple(problems), matched)
 
     reads = map_in_workers(
         read_stage,
@@ -128,22 +181,32 @@ def _read(
     report = merge(
         course_check, [read.check for read in reads], [*listed.problems, *parse_problems]
     )
-    ledger = read_ledger(source, report.course.id)
-    notes_of = {read.check.stage.folder: read.notes for read in reads if read.check.stage}
-    notes = [note for stage in report.course.stages for note in notes_of[stage.folder]]
-    return CheckReport(course=report.course, warnings=report.warnings), ledger, notes
+    checked = CheckReport(course=report.course, warnings=report.warnings)
+    if deferred is not None:
+        raise deferred
+    if identities is None:  # `check`: the ledger is checked, nothing matched
+        return _Reading(checked, read_ledger(source, report.course.id), (), 0)
+    known = {concept.id for _, concept in report.course.concepts()}
+    gone = [
+        e for concept, found in identities.entries.items() if concept not in known for e in found
+    ]
+    matched = [read.matched for read in reads if read.matched is not None]
+    matched.append(
+        resolve_notes(report.course.id, gone, [], {}, identities.retired_deck, identities.now)
+    )
+    return _Reading(checked, identities.ledger, tuple(matched), identities.now)
 
 
 def check(source: Path, *, jobs: int | None = None, progress: Progress = silent) -> CheckReport:
     """Validate a source tree and its ledger; raise ContentError with every problem."""
-    checked, _, _ = _read(source, progress, 2, cards=False, jobs=jobs)
+    checked = _read(source, progress, 2, building=False, jobs=jobs).checked
     progress("Checked", 2, 2)
     return checked
 
 
 BUILD_STEPS = 4
-"""Reading sources (each stage parsed, checked and made into notes), checking the course,
-matching the ledger, writing: progress counts these."""
+"""Reading sources (each stage parsed, checked, made into notes and matched against the
+ledger), checking the course, assembling the ledger, writing: progress counts these."""
 
 
 def default_output(course: Course) -> Path:
@@ -170,20 +233,19 @@ def plan(
 
     `jobs` caps the processes that read the sources (default: one per CPU).
     """
-    checked, ledger, specs = _read(
-        source, progress, BUILD_STEPS, cards=True, concept_decks=concept_decks, jobs=jobs
+    reading = _read(
+        source, progress, BUILD_STEPS, building=True, concept_decks=concept_decks, jobs=jobs
     )
-    course = checked.course
+    course = reading.checked.course
     progress("Matching the ledger", 2, BUILD_STEPS)
-    resolution = resolve(
-        ledger,
-        specs,
+    resolution = assemble(
+        reading.ledger,
+        reading.matched,
         _placements(course, concept_decks=concept_decks),
-        retired_deck(course),
-        now=build_time(),
+        now=reading.now,
         accept_notetype_changes=accept_notetype_changes,
     )
-    return checked, resolution
+    return reading.checked, resolution
 
 
 def build(
