@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -11,7 +13,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pathdeck import notetypes
-from pathdeck.identity import _LINE, LEDGER_FILE, Entry, _entry_line, guid_for, read_ledger
+from pathdeck.identity import (
+    _LINE,
+    LEDGER_FILE,
+    Entry,
+    _entry_line,
+    _json_line,
+    _role,
+    guid_for,
+    read_ledger,
+)
 from pathdeck.pipeline import build
 from pathdeck.problems import ContentError
 from pathdeck.roles import Role
@@ -312,3 +323,28 @@ def test_ledger_lines_are_exactly_the_json_encoders(
         retired=retired,
     )
     assert _entry_line(entry) == _LINE.encode(entry.to_json())
+
+
+@given(
+    st.one_of(
+        st.text(),
+        st.from_regex(r'\A\s*\{"note": "[a-z]*", "n": [0-9]{1,3}\}\s*\Z'),
+        st.builds(json.dumps, st.recursive(st.none() | st.integers() | st.text(), st.lists)),
+    )
+)
+def test_ledger_lines_parse_exactly_as_json_loads(line: str) -> None:
+    """The fast line parser accepts and refuses what json.loads does, with json's own message."""
+    try:
+        expected = json.loads(line)
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=re.escape(str(exc))):
+            _json_line(line)
+    else:
+        assert _json_line(line) == expected
+
+
+def test_an_unknown_role_is_named_as_enum_lookup_would() -> None:
+    """A damaged role reads as Role(...) would report it."""
+    with pytest.raises(ValueError, match=re.escape("'pitfal' is not a valid Role")):
+        _role("pitfal")
+    assert _role("pitfall") is Role.PITFALL

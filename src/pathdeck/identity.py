@@ -153,11 +153,34 @@ def _corrupt(path: str, line: int, message: str, code: str = "ledger-corrupt") -
     return Problem(location=Location(path, line, 1), code=code, message=message)
 
 
+_ROLES: dict[object, Role] = {role.value: role for role in Role}
+_scan_json = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
+
+
+def _json_line(line: str) -> object:
+    """`json.loads(line)` for a ledger line, without json.loads' Python-level layers: a rebuild
+    reads a line for every note. Anything unusual goes through json.loads for its message."""
+    try:
+        value, end = _scan_json(line, 0)
+    except (StopIteration, ValueError):
+        return json.loads(line)  # raises, with json's own description of the damage
+    if end != len(line):
+        return json.loads(line)  # trailing text: an error, or only whitespace
+    return value
+
+
+def _role(value: object) -> Role:
+    role = _ROLES.get(value) if isinstance(value, str) else None
+    if role is None:
+        raise ValueError(f"{value!r} is not a valid Role")
+    return role
+
+
 def _entry(data: dict[str, object]) -> Entry:
     return Entry(
         guid=str(data["note"]),
         concept=str(data["concept"]),
-        role=Role(data["role"]),
+        role=_role(data["role"]),
         key=str(data["key"]),
         id=None if data.get("id") is None else str(data["id"]),
         position=int(data["position"]),  # type: ignore[call-overload]
@@ -200,7 +223,7 @@ def parse_ledger(text: str, path: str) -> Ledger:
             )
             continue
         try:
-            data = json.loads(line)
+            data = _json_line(line)
             if not isinstance(data, dict):
                 raise TypeError("not an object")
             if ledger is None:

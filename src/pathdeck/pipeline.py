@@ -120,14 +120,37 @@ def _draft_course(course: CourseCheck) -> Course | None:
     return Course(id=raw["id"], title=raw["title"])
 
 
+def _stage_entries(stage: Stage, identities: _Identities) -> list[Entry]:
+    return [e for concept in stage.concepts for e in identities.entries.get(concept.id, ())]
+
+
 def _match_stage(course: Course, stage: Stage, identities: _Identities) -> Matched:
-    """A stage's notes, made and matched against its concepts' ledger entries."""
+    """A stage's notes, made and matched against its concepts' ledger entries.
+
+    When nothing changed, the entries are left out (the main process has them already, and
+    sending back every entry of a course was a fifth of what a worker sends); see _entries_back.
+    """
     placements = stage_placements(course, stage, concept_decks=identities.concept_decks)
     notes = stage_notes(course, stage, placements=placements)
-    entries = [e for concept in stage.concepts for e in identities.entries.get(concept.id, ())]
-    return resolve_notes(
-        course.id, entries, notes, placements, identities.retired_deck, identities.now
+    matched = resolve_notes(
+        course.id,
+        _stage_entries(stage, identities),
+        notes,
+        placements,
+        identities.retired_deck,
+        identities.now,
     )
+    return matched if matched.touched else replace(matched, entries=[])
+
+
+def _entries_back(read: _StageRead, identities: _Identities) -> Matched | None:
+    """A stage's match with its entries, which _match_stage left out when none changed."""
+    matched, stage = read.matched, read.check.stage
+    if matched is None or stage is None or matched.touched:
+        return matched
+    # Untouched: every entry of the stage's concepts was published as it was (matched or
+    # still retired), so they are exactly the ledger's own.
+    return replace(matched, entries=_stage_entries(stage, identities))
 
 
 def _read(
@@ -190,7 +213,7 @@ def _read(
     gone = [
         e for concept, found in identities.entries.items() if concept not in known for e in found
     ]
-    matched = [read.matched for read in reads if read.matched is not None]
+    matched = [m for read in reads if (m := _entries_back(read, identities)) is not None]
     matched.append(
         resolve_notes(report.course.id, gone, [], {}, identities.retired_deck, identities.now)
     )
