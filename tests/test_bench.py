@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib.util
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -102,3 +103,13 @@ def test_stage_timer_charges_every_build_step(capsys: pytest.CaptureFixture[str]
     for step in ("Reading sources", "Checking", "Matching the ledger"):
         assert shown.count(f"| {step} |") == 2
     assert shown.count("| Writing the package |") == 2
+
+
+def test_bench_times_pathdeck_with_its_bytecode_compiled() -> None:
+    """Every pathdeck module has its .pyc before timing, as after `pip install`, so no timed
+    process compiles pathdeck from source (this machine sets PYTHONDONTWRITEBYTECODE)."""
+    folder = run.compile_bytecode()
+    modules = sorted(folder.glob("*.py"))
+    assert modules
+    for module in modules:
+        assert Path(importlib.util.cache_from_source(str(module))).is_file(), module

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -235,7 +235,7 @@ def test_retired_notes_arrive_suspended(tmp_path: Path, monkeypatch: pytest.Monk
     """A retired note's cards are written suspended, kept by an import that includes scheduling."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
     given = writer_input(small_course(tmp_path / "decks"), tmp_path / "out.apkg", monkeypatch)
-    retired = replace(given.notes[0], suspended=True)
+    retired = given.notes[0]._replace(suspended=True)
     target = tmp_path / "retired.apkg"
     package.write_package(
         target,
