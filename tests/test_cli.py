@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -175,3 +177,44 @@ def test_strict_build_refuses_a_deck_rename(source: Path, tmp_path: Path, epoch:
     code, _, err = run("build", str(source), "-o", str(tmp_path / "d.apkg"), "--strict")
     assert code == 1
     assert "warning[deck-renamed]" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "out", "err"),
+    [
+        (["--version"], 0, f"pathdeck, version {__version__}", ""),
+        (["check", "no-such-folder"], 1, "", "error[missing-source]"),
+        (["build", "--jobs", "0"], 2, "", "Invalid value for '-j' / '--jobs'"),
+    ],
+)
+def test_the_installed_command_exits_with_its_code_and_all_its_output(
+    args: list[str], code: int, out: str, err: str, tmp_path: Path
+) -> None:
+    """`pathdeck` as a process (pathdeck.cli:run, which skips interpreter teardown) keeps the
+    exit code and flushes everything it printed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pathdeck", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == code, done.stderr
+    assert out in done.stdout
+    assert err in done.stderr
+
+
+def test_the_installed_command_runs_exit_handlers(tmp_path: Path) -> None:
+    """Exit handlers still run (coverage tools and the like rely on them)."""
+    script = (
+        "import atexit, sys\n"
+        "from pathdeck.cli import run\n"
+        "atexit.register(lambda: print('handler ran'))\n"
+        "sys.argv = ['pathdeck', '--version']\n"
+        "run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"pathdeck, version {__version__}", "handler ran"]

@@ -1,5 +1,5 @@
 """Entry point for `python -m pathdeck`."""
 
-from pathdeck.cli import main
+from pathdeck.cli import run
 
-main()
+run()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import functools
 import gc
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -719,3 +722,28 @@ def preview(ctx: click.Context, source: Path, output: Path, as_json: bool) -> No
             f"{report.anki_version}: open {report.index} in any browser",
             err=True,
         )
+
+
+def run() -> NoReturn:
+    """The `pathdeck` command: `main`, then an exit that skips tearing the interpreter down.
+
+    A large build leaves about 100 MB of objects behind; freeing them one at a time at exit
+    took 40 ms of a 1.2 s build, and the OS reclaims the memory at once anyway. Exit handlers
+    still run and output is flushed, so nothing a normal exit does is lost.
+    """
+    code: int
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:  # sys.exit("message"), as Python itself reports it
+            print(exc.code, file=sys.stderr)
+            code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing left to say
+            stream.flush()
+    os._exit(code)
+
