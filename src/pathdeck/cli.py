@@ -746,4 +746,3 @@ def run() -> NoReturn:
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing left to say
             stream.flush()
     os._exit(code)
-

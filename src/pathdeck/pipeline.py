@@ -380,16 +380,21 @@ def _write(target: Path, course: Course, resolution: Resolution, *, concept_deck
         package.PackageNoteType(notetype=nt, mod=records[role].changed)
         for role, nt in resolution.notetypes.items()
     ]
+    notetype_ids = {role: notetype.id for role, notetype in resolution.notetypes.items()}
+    new = tuple.__new__  # one per note: PackageNote's fields in order, minus its Python __new__
     package_notes = [
-        package.PackageNote(
-            guid=note.guid,
-            notetype_id=resolution.notetypes[note.spec.role].id,
-            fields=note.spec.fields,
-            tags=note.spec.tags,
-            deck_id=deck_ids[note.spec.deck],
-            due=due,
-            mod=note.mod,
-            suspended=note.spec.retired,
+        new(
+            package.PackageNote,
+            (
+                note.guid,
+                notetype_ids[note.spec.role],
+                note.spec.fields,
+                note.spec.tags,
+                deck_ids[note.spec.deck],
+                due,
+                note.mod,
+                note.spec.retired,
+            ),
         )
         for due, note in enumerate(notes, start=1)
     ]
