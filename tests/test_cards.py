@@ -26,7 +26,7 @@ def _golden_lines(course: Course) -> list[str]:
         record = {
             "role": note.role.value,
             "concept": note.concept_id,
-            "index": note.index,
+            "index": note.position,
             "deck": note.deck,
             "tags": list(note.tags),
             "fields": dict(zip(FIELDS[note.role], note.fields, strict=True)),

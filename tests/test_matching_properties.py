@@ -44,7 +44,7 @@ def spec(index: int, text: str) -> NoteSpec:
         role=Role.PITFALL,
         concept_id="E1.1",
         item_id=None,
-        index=index,
+        position=index,
         match_text=text,
         fields=(text,),
         tags=(),

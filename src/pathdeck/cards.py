@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from pathdeck.curriculum import Concept, Course, Stage
 from pathdeck.markup import plain, to_html
 from pathdeck.notetypes import FIELDS
-from pathdeck.parallel import compact_pickle
+from pathdeck.parallel import named_tuple_reduce
 from pathdeck.roles import Role
 
 RETIRED_TAG = "pathdeck::retired"
@@ -40,21 +41,26 @@ class Placement:
     concept_id: str
 
 
-@compact_pickle
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NoteSpec:
-    """One note to publish, before identity: what it says and what identifies the item."""
+class NoteSpec(NamedTuple):
+    """One note to publish, before identity: what it says and what identifies the item.
+
+    A named tuple: a build makes one per note, and workers send them back pickled.
+    `position` is the item's place among its concept's items of this role.
+    """
 
     role: Role
     concept_id: str
     item_id: str | None
-    index: int
+    position: int
     match_text: str
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     deck: str
     order: tuple[int, int, int, int]
     retired: bool = False
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return named_tuple_reduce(self)
 
 
 def deck_part(name: str) -> str:
@@ -118,7 +124,7 @@ def _note(
         role=role,
         concept_id=where.concept_id,
         item_id=item_id,
-        index=index,
+        position=index,
         match_text=match_text,
         fields=_fields(role, values, where, retired=False),
         tags=(*where.tags, f"pathdeck::role::{role.value}"),
@@ -338,7 +344,7 @@ def retired_note(
         role=role,
         concept_id=concept_id,
         item_id=None,
-        index=0,
+        position=0,
         match_text=text,
         fields=_fields(role, values, where, retired=True),
         tags=(*where.tags, f"pathdeck::role::{role.value}", RETIRED_TAG),

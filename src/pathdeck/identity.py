@@ -11,12 +11,13 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from pathdeck.cards import NoteSpec, Placement, retired_note
 from pathdeck.notetypes import NoteType, note_type
-from pathdeck.parallel import compact_pickle
+from pathdeck.parallel import compact_pickle, named_tuple_reduce
 from pathdeck.problems import ContentError, Location, Problem, Severity
 from pathdeck.roles import CONCEPT_KEY, Role
 
@@ -353,15 +354,16 @@ def build_time() -> int:
     return int(time.time())
 
 
-@compact_pickle
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Published:
+class Published(NamedTuple):
     """A note ready to package: its spec, GUID, mod time and what this build does to it."""
 
     spec: NoteSpec
     guid: str
     mod: int
     status: str  # new | updated | unchanged | retired | restored
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return named_tuple_reduce(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -409,30 +411,30 @@ def match_items(specs: list[NoteSpec], entries: list[Entry]) -> dict[int, Entry]
     for spec in specs:
         entry = by_id.get(spec.item_id) if spec.item_id else None
         if entry is not None and id(entry) in free:
-            take(spec.index, entry)
+            take(spec.position, entry)
     by_text: dict[str, list[Entry]] = defaultdict(list)
     for entry in sorted(entries, key=lambda e: (e.retired, e.position)):
         by_text[entry.text].append(entry)
     for spec in specs:
-        if spec.index in matched:
+        if spec.position in matched:
             continue
         for entry in by_text.get(spec.match_text, ()):
             if id(entry) in free and _compatible(spec, entry):
-                take(spec.index, entry)
+                take(spec.position, entry)
                 break
     live_at = {e.position: e for e in entries if not e.retired}
     for spec in specs:
-        entry = live_at.get(spec.index)
-        if spec.index in matched or entry is None or id(entry) not in free:
+        entry = live_at.get(spec.position)
+        if spec.position in matched or entry is None or id(entry) not in free:
             continue
         if _compatible(spec, entry) and (
             _similarity(spec.match_text, entry.text) >= SIMILAR_AT_SAME_POSITION
         ):
-            take(spec.index, entry)
+            take(spec.position, entry)
     pairs = [
-        (score, spec.index, entry.position, entry)
+        (score, spec.position, entry.position, entry)
         for spec in specs
-        if spec.index not in matched
+        if spec.position not in matched
         for entry in free.values()
         if _compatible(spec, entry)
         and (score := _similarity(spec.match_text, entry.text)) >= SIMILAR_ANYWHERE
@@ -473,7 +475,7 @@ class _Resolver:
                 role=spec.role,
                 key=key,
                 id=spec.item_id,
-                position=spec.index,
+                position=spec.position,
                 text=spec.match_text,
                 hash=digest,
                 changed=self.now,
@@ -494,7 +496,7 @@ class _Resolver:
             # The old ledger is discarded after resolving, so its entries are updated in place.
             if not spec.retired:
                 entry.id = spec.item_id
-                entry.position = spec.index
+                entry.position = spec.position
             entry.text = spec.match_text
             entry.hash = digest
             entry.changed = changed
@@ -552,12 +554,12 @@ def resolve_notes(
         current, previous = groups.get(slot, []), old_groups.get(slot, [])
         if slot[1].per_concept and current:
             live = next((e for e in previous if e.key == CONCEPT_KEY), None)
-            matched = {current[0].index: live} if live is not None else {}
+            matched = {current[0].position: live} if live is not None else {}
         else:
             matched = match_items(current, previous)
         taken = {e.key for e in previous}
         for spec in current:
-            found = matched.get(spec.index)
+            found = matched.get(spec.position)
             key = found.key if found else _new_key(spec, taken)
             taken.add(key)
             resolver.publish(spec, found, key)
@@ -566,7 +568,7 @@ def resolve_notes(
             if id(entry) not in used:
                 where = placements.get(entry.concept)
                 retired = retired_note(entry.role, entry.concept, entry.text, where, retired_deck)
-                resolver.publish(replace(retired, index=entry.position), entry, entry.key)
+                resolver.publish(retired._replace(position=entry.position), entry, entry.key)
     return Matched(published=resolver.published, entries=resolver.entries, touched=resolver.touched)
 
 
