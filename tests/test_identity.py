@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import shutil
@@ -348,3 +350,14 @@ def test_an_unknown_role_is_named_as_enum_lookup_would() -> None:
     with pytest.raises(ValueError, match=re.escape("'pitfal' is not a valid Role")):
         _role("pitfal")
     assert _role("pitfall") is Role.PITFALL
+
+
+@given(st.text(), st.text(), st.sampled_from(list(Role)), st.text())
+def test_guids_are_url_safe_base64_of_the_slot_digest(
+    course: str, concept: str, role: Role, key: str
+) -> None:
+    """guid_for is the first 72 bits of the slot's SHA-256 in URL-safe base64, as published."""
+    digest = hashlib.sha256(
+        f"pathdeck\x1f{course}\x1f{concept}\x1f{role.value}\x1f{key}".encode()
+    ).digest()
+    assert guid_for(course, concept, role, key) == base64.urlsafe_b64encode(digest[:9]).decode()

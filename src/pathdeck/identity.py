@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import difflib
 import functools
 import hashlib
@@ -210,9 +210,9 @@ def parse_ledger(text: str, path: str) -> Ledger:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
+        if not line or line[0] == "#" or line.isspace():
             continue
-        if line.startswith(("<<<<<<<", "=======", ">>>>>>>")):
+        if line[0] in "<=>" and line.startswith(("<<<<<<<", "=======", ">>>>>>>")):
             problems.append(
                 _corrupt(
                     path,
@@ -319,13 +319,18 @@ def read_ledger(source: Path, course_id: str) -> Ledger:
 # ---------------------------------------------------------------- identities
 
 
+_ROLE_TEXT = {role: role.value for role in Role}  # Enum.value is a descriptor call
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def guid_for(course_id: str, concept: str, role: Role, key: str) -> str:
     """A note's GUID: from course, concept, role and the item's ledger key, nothing else."""
     digest = hashlib.sha256(
-        f"pathdeck\x1f{course_id}\x1f{concept}\x1f{role.value}\x1f{key}".encode()
+        f"pathdeck\x1f{course_id}\x1f{concept}\x1f{_ROLE_TEXT[role]}\x1f{key}".encode()
     ).digest()
     # 72 bits as 12 URL-safe base64 characters: unique at any course size, cheap to compute.
-    return base64.urlsafe_b64encode(digest[:9]).decode("ascii")
+    # (base64.urlsafe_b64encode, without its Python-level layers: every note of a rebuild.)
+    return binascii.b2a_base64(digest[:9], newline=False).translate(_URL_SAFE).decode("ascii")
 
 
 def content_hash(spec: NoteSpec) -> str:
