@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from pathdeck.identity import LEDGER_FILE, Ledger
-from pathdeck.pipeline import build, plan
+from pathdeck.identity import LEDGER_FILE
+from pathdeck.pipeline import build
 
 
 def test_unchanged_rebuild_leaves_the_ledger_alone(
@@ -46,30 +44,3 @@ def test_ledger_with_windows_line_endings_counts_as_unchanged(
     ledger = source / LEDGER_FILE
     ledger.write_bytes(ledger.read_bytes().replace(b"\n", b"\r\n"))
     assert not build(source, tmp_path / "out.apkg").ledger_written
-
-
-def test_a_ledger_that_fails_to_render_while_packaging_writes_nothing(
-    source: Path, tmp_path: Path, epoch: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The new ledger renders while the package compresses; if that fails, neither the package
-    nor the ledger is written, and the error is the renderer's."""
-    target = tmp_path / "out.apkg"
-
-    def broken(_: Ledger) -> str:
-        raise RuntimeError("render failed")
-
-    monkeypatch.setattr(Ledger, "render", broken)
-    with pytest.raises(RuntimeError, match="render failed"):
-        build(source, target)
-    assert not target.exists()
-    assert not (source / LEDGER_FILE).exists()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
-
-
-def test_first_build_ledger_matches_a_serial_render(
-    source: Path, tmp_path: Path, epoch: int
-) -> None:
-    """The ledger rendered beside the compression is the resolution's own render."""
-    _, resolution = plan(source)
-    build(source, tmp_path / "out.apkg")
-    assert (source / LEDGER_FILE).read_text(encoding="utf-8") == resolution.ledger.render()

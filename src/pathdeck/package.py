@@ -8,8 +8,7 @@ import sqlite3
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -205,14 +204,11 @@ def write_package(
     notes: Sequence[PackageNote],
     top_deck_id: int,
     created: int,
-    meanwhile: Callable[[], object] | None = None,
 ) -> None:
     """Write an .apkg atomically: decks and note types once, notes and cards in one transaction.
 
     genanki's `Package.write_to_file` re-reads and rewrites the decks and models JSON once per
     deck (quadratic in decks) and inserts row by row; this writes the same collection in one pass.
-    `meanwhile` runs while the collection is compressed, which zlib does without holding
-    Python's lock (a build renders its new ledger then); if it raises, nothing is written.
     """
     with tempfile.TemporaryDirectory(prefix="pathdeck-") as scratch:
         database = Path(scratch) / "collection.anki2"
@@ -227,15 +223,7 @@ def write_package(
         finally:
             db.close()
         with atomic_output(target) as temporary, zipfile.ZipFile(temporary, "w") as archive:
-            if meanwhile is None:
-                _add_file(archive, "collection.anki2", database)
-            else:
-                with ThreadPoolExecutor(max_workers=1) as pool:
-                    compressing = pool.submit(_add_file, archive, "collection.anki2", database)
-                    try:
-                        meanwhile()
-                    finally:
-                        compressing.result()
+            _add_file(archive, "collection.anki2", database)
             _add(archive, "media", b"{}")
 
 

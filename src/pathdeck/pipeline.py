@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -301,21 +301,9 @@ def build(
         if strict:
             _refuse_warnings(checked.warnings + resolution.warnings)
         target = output or default_output(course)
-        if locked or not _renders_ledger(source, resolution):
-            new_ledger = _ledger_update(source, resolution, locked=locked)
-            progress(f"Writing {target.name}", 3, BUILD_STEPS)
-            _write(target, course, resolution, concept_decks=concept_decks)
-        else:  # the new ledger is rendered while the package compresses
-            progress(f"Writing {target.name}", 3, BUILD_STEPS)
-            rendered: list[str] = []
-            _write(
-                target,
-                course,
-                resolution,
-                concept_decks=concept_decks,
-                meanwhile=lambda: rendered.append(resolution.ledger.render()),
-            )
-            new_ledger = _ledger_update(source, resolution, locked=False, rendered=rendered[0])
+        new_ledger = _ledger_update(source, resolution, locked=locked)
+        progress(f"Writing {target.name}", 3, BUILD_STEPS)
+        _write(target, course, resolution, concept_decks=concept_decks)
         if new_ledger is not None:
             write_text_atomically(source / LEDGER_FILE, new_ledger)
         progress("Built", BUILD_STEPS, BUILD_STEPS)
@@ -350,22 +338,12 @@ def _refuse_warnings(warnings: tuple[Problem, ...]) -> None:
         raise ContentError(warnings)
 
 
-def _renders_ledger(source: Path, resolution: Resolution) -> bool:
-    """Whether the build must render its ledger: something changed, or there is none yet."""
-    return resolution.ledger_changed or not (source / LEDGER_FILE).exists()
-
-
-def _ledger_update(
-    source: Path, resolution: Resolution, *, locked: bool, rendered: str | None = None
-) -> str | None:
-    """The ledger text to write after packaging, None when unchanged; refused under --locked.
-
-    `rendered` is the new ledger's text when the caller has rendered it already.
-    """
+def _ledger_update(source: Path, resolution: Resolution, *, locked: bool) -> str | None:
+    """The ledger text to write after packaging, None when unchanged; refused under --locked."""
     ledger_path = source / LEDGER_FILE
-    if not _renders_ledger(source, resolution):
+    if not resolution.ledger_changed and ledger_path.exists():
         return None  # nothing to record: skip rendering and comparing a file of every note
-    new_ledger = rendered if rendered is not None else resolution.ledger.render()
+    new_ledger = resolution.ledger.render()
     if _holds(ledger_path, new_ledger):
         return None
     if locked:
@@ -378,14 +356,7 @@ def _ledger_update(
     return new_ledger
 
 
-def _write(
-    target: Path,
-    course: Course,
-    resolution: Resolution,
-    *,
-    concept_decks: bool,
-    meanwhile: Callable[[], object] | None = None,
-) -> None:
+def _write(target: Path, course: Course, resolution: Resolution, *, concept_decks: bool) -> None:
     from pathdeck import package  # genanki loads only when a package is written
 
     top_id = stable_id(course.id, "deck")
@@ -434,7 +405,6 @@ def _write(
         notes=package_notes,
         top_deck_id=top_id,
         created=max((n.mod for n in package_notes), default=0),
-        meanwhile=meanwhile,
     )
 
 
