@@ -237,3 +237,33 @@ def test_parallel_rebuild_matches_the_whole_course_at_once(
     assert (tmp_path / "one.apkg").read_bytes() == (tmp_path / "three.apkg").read_bytes()
     assert (copy / LEDGER_FILE).read_bytes() == (course_tree / LEDGER_FILE).read_bytes()
     assert one.counts == three.counts
+
+
+def test_a_damaged_ledger_is_reported_alike_by_workers_and_by_check(
+    course_tree: Path, tmp_path: Path, forks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Note lines are parsed where their stage is matched; damage and hand edits found in a
+    worker are reported exactly as `check` (which parses the whole ledger) reports them."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(course_tree, tmp_path / "first.apkg", jobs=1)
+    ledger = course_tree / LEDGER_FILE
+    lines = ledger.read_text(encoding="utf-8").splitlines(keepends=True)
+    notes = [i for i, line in enumerate(lines) if line.startswith('{"note"')]
+    edited = lines[notes[len(notes) // 2]].replace('"key": "', '"key": "x')
+    lines[notes[len(notes) // 2]] = edited  # a hand edit, in a middle stage
+    ledger.write_text("".join(lines), encoding="utf-8")
+    reports = []
+    for damaged in (False, True):
+        if damaged:  # then also damage that keeps the line's start, in the last stage
+            lines[notes[-1]] = lines[notes[-1]].replace('"position": ', '"position": x')
+            ledger.write_text("".join(lines), encoding="utf-8")
+        with pytest.raises(ContentError) as checked:
+            check(course_tree)
+        workers = started_workers(monkeypatch)
+        with pytest.raises(ContentError) as built:
+            build(course_tree, tmp_path / "second.apkg", jobs=3)
+        assert len(workers) == 2
+        assert built.value.problems == checked.value.problems
+        reports.append({p.code for p in built.value.problems})
+        assert not (tmp_path / "second.apkg").exists()
+    assert reports == [{"ledger-conflict"}, {"ledger-corrupt"}]  # damage is reported first

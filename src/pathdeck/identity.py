@@ -8,6 +8,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -97,9 +98,28 @@ class Ledger:
     notetypes: dict[Role, NoteTypeRecord] = field(default_factory=dict)
     entries: list[Entry] = field(default_factory=list)
     decks: dict[str, str] = field(default_factory=dict)
+    pending: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    """Note lines not parsed yet, (line number, text) by concept: see parse_ledger's `defer`."""
+    path: str = LEDGER_FILE
+
+    def take(self, concepts: Iterable[str]) -> tuple[list[Entry], list[Problem]]:
+        """The entries of `concepts` whose lines are still pending, parsed now and added to
+        `entries`, with the damage or hand edits found in those lines."""
+        taken: list[Entry] = []
+        problems: list[Problem] = []
+        for concept in concepts:
+            lines = self.pending.pop(concept, None)
+            if lines:
+                taken += _note_entries(self.course, lines, self.path, problems)
+        self.entries += taken
+        return taken, problems
 
     def render(self) -> str:
         """The ledger file's text: a header, then one JSON object a line in a stable order."""
+        if self.pending:  # entries nobody needed until now
+            _, problems = self.take(list(self.pending))
+            if problems:  # pragma: no cover - the same lines were checked where they were taken
+                raise ContentError(problems)
         encode = _LINE.encode
         lines = [encode({"pathdeck-ledger": LEDGER_FORMAT, "course": self.course})]
         lines += [encode(self.notetypes[r].to_json()) for r in Role if r in self.notetypes]
@@ -204,12 +224,55 @@ def _notetype(data: dict[str, object]) -> NoteTypeRecord:
     )
 
 
-def parse_ledger(text: str, path: str) -> Ledger:
-    """Parse a ledger; any damage raises ContentError (never a silent re-keying)."""
+# The first two keys of a note line as pathdeck writes it: enough to file the line under its
+# concept without parsing it. A line written any other way is parsed on the spot.
+_NOTE_LINE = re.compile(r'\{"note": "([^"\\]*)", "concept": "([^"\\]*)", ')
+
+
+def _note_entries(
+    course: str, lines: list[tuple[int, str]], path: str, problems: list[Problem]
+) -> list[Entry]:
+    """One concept's deferred note lines parsed and checked against their keys."""
+    entries = []
+    for number, line in lines:
+        try:
+            data = _json_line(line)
+            if not isinstance(data, dict):
+                raise TypeError("not an object")
+            entries.append(_entry(data))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            problems.append(_damaged(path, number, exc))
+    _check_keys(course, entries, path, problems)
+    return entries
+
+
+def _damaged(path: str, number: int, exc: Exception) -> Problem:
+    return _corrupt(
+        path,
+        number,
+        f"the ledger is damaged ({exc}); restore it from version control - "
+        "rebuilding without it would give learners a duplicate of every note",
+    )
+
+
+def parse_ledger(text: str, path: str, *, defer: bool = False) -> Ledger:
+    """Parse a ledger; any damage raises ContentError (never a silent re-keying).
+
+    With `defer`, note lines are only filed by concept (Ledger.pending): a build parses each
+    concept's lines where it matches the concept, in parallel, and reports their problems
+    after the source's. Everything else is parsed and checked here as always.
+    """
     ledger: Ledger | None = None
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
+        if defer and ledger is not None and (note := _NOTE_LINE.match(line)):
+            guid, concept = note.groups()
+            if guid in seen:
+                problems.append(_listed_twice(path, guid, seen[guid], number))
+            seen[guid] = number
+            ledger.pending.setdefault(concept, []).append((number, line))
+            continue
         if not line or line[0] == "#" or line.isspace():
             continue
         if line[0] in "<=>" and line.startswith(("<<<<<<<", "=======", ">>>>>>>")):
@@ -234,17 +297,12 @@ def parse_ledger(text: str, path: str) -> Ledger:
             elif "note" in data:
                 entry = _entry(data)
                 if entry.guid in seen:
-                    problems.append(
-                        _corrupt(
-                            path,
-                            number,
-                            f"note {entry.guid} is listed twice (lines {seen[entry.guid]} and "
-                            f"{number})",
-                            "ledger-conflict",
-                        )
-                    )
+                    problems.append(_listed_twice(path, entry.guid, seen[entry.guid], number))
                 seen[entry.guid] = number
-                ledger.entries.append(entry)
+                if defer:  # written another way: filed with its concept's lines all the same
+                    ledger.pending.setdefault(entry.concept, []).append((number, line))
+                else:
+                    ledger.entries.append(entry)
             elif "notetype" in data:
                 record = _notetype(data)
                 ledger.notetypes[record.role] = record
@@ -253,29 +311,29 @@ def parse_ledger(text: str, path: str) -> Ledger:
             else:
                 raise ValueError("unknown kind of line")
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            problems.append(
-                _corrupt(
-                    path,
-                    number,
-                    f"the ledger is damaged ({exc}); restore it from version control - "
-                    "rebuilding without it would give learners a duplicate of every note",
-                )
-            )
+            problems.append(_damaged(path, number, exc))
     if ledger is None and not problems:
         problems.append(_corrupt(path, 1, "the ledger is empty; restore it from version control"))
     if problems or ledger is None:
         raise ContentError(problems)
-    _check_keys(ledger, path, problems)
+    ledger.path = path
+    _check_keys(ledger.course, ledger.entries, path, problems)
     if problems:
         raise ContentError(problems)
     return ledger
 
 
-def _check_keys(ledger: Ledger, path: str, problems: list[Problem]) -> None:
+def _listed_twice(path: str, guid: str, first: int, number: int) -> Problem:
+    return _corrupt(
+        path, number, f"note {guid} is listed twice (lines {first} and {number})", "ledger-conflict"
+    )
+
+
+def _check_keys(course: str, entries: list[Entry], path: str, problems: list[Problem]) -> None:
     seen: set[tuple[str, Role, str]] = set()
-    for entry in ledger.entries:
+    for entry in entries:
         slot = (entry.concept, entry.role, entry.key)
-        if slot in seen or guid_for(ledger.course, *slot) != entry.guid:
+        if slot in seen or guid_for(course, *slot) != entry.guid:
             problems.append(
                 _corrupt(
                     path,
@@ -288,8 +346,9 @@ def _check_keys(ledger: Ledger, path: str, problems: list[Problem]) -> None:
         seen.add(slot)
 
 
-def read_ledger(source: Path, course_id: str) -> Ledger:
-    """The source tree's ledger, or a new empty one before the first build."""
+def read_ledger(source: Path, course_id: str, *, defer: bool = False) -> Ledger:
+    """The source tree's ledger, or a new empty one before the first build (`defer`: see
+    parse_ledger)."""
     path = source / LEDGER_FILE
     if not path.exists():
         return Ledger(course=course_id)
@@ -298,7 +357,7 @@ def read_ledger(source: Path, course_id: str) -> Ledger:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ContentError([_corrupt(shown, 1, "the ledger is not UTF-8 text")]) from None
-    ledger = parse_ledger(text, shown)
+    ledger = parse_ledger(text, shown, defer=defer)
     if ledger.course != course_id:
         raise ContentError(
             [
@@ -520,16 +579,8 @@ class Matched:
     """Some concepts' notes matched against their ledger entries: what to publish, what to record."""
 
     published: list[Published]
-    entries: list[Entry]
+    entries: list[Entry] | None  # None: left out by a worker, the ledger's pending lines have them
     touched: bool  # whether any entry was added or changed
-
-
-def by_concept(entries: Iterable[Entry]) -> dict[str, list[Entry]]:
-    """Ledger entries grouped by concept, in ledger order."""
-    groups: dict[str, list[Entry]] = defaultdict(list)
-    for entry in entries:
-        groups[entry.concept].append(entry)
-    return groups
 
 
 def resolve_notes(
@@ -682,7 +733,7 @@ def assemble(
     touched = False
     for part in parts:
         published += part.published
-        entries += part.entries
+        entries += part.entries or ()
         touched = touched or part.touched
     decks = {concept: where.deck for concept, where in placements.items()}
     all_decks = {**ledger.decks, **decks}
@@ -691,6 +742,8 @@ def assemble(
         notetypes=records,
         entries=entries,
         decks=all_decks,
+        pending=ledger.pending,  # the lines of stages whose entries all stayed as they were
+        path=ledger.path,
     )
     changed = touched or records != ledger.notetypes or all_decks != ledger.decks
     return Resolution(

@@ -150,11 +150,14 @@ def map_in_workers(
     *,
     jobs: int,
     weights: Sequence[int] | None = None,
+    send: Callable[[Result], Result] | None = None,
 ) -> list[Result]:
     """`[function(item) for item in items]`, shared among up to `jobs` processes.
 
     `weights` say how much work each item is (default 1 each). The first share runs in this
     process while forked workers do the others; a worker that fails has its share redone here.
+    A worker sends back `send(result)` (default: the result), to leave out what this process
+    already has.
     """
     parts = shares(weights or [1] * len(items), jobs) if jobs > 1 and can_fork() else []
     if len(parts) <= 1:
@@ -163,10 +166,14 @@ def map_in_workers(
     def run(share: range) -> list[Result]:
         return [function(items[index]) for index in share]
 
+    def run_and_send(share: range) -> list[Result]:
+        results = run(share)
+        return results if send is None else [send(result) for result in results]
+
     workers: list[tuple[range, _Worker | None]] = []
     try:
         for share in parts[1:]:
-            workers.append((share, _Worker.start(functools.partial(run, share))))
+            workers.append((share, _Worker.start(functools.partial(run_and_send, share))))
         results = run(parts[0])
         for share, worker in workers:
             found = worker.result() if worker is not None else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -17,16 +18,14 @@ from pathdeck.cards import (
     stage_notes,
     stage_placements,
 )
-from pathdeck.curriculum import Course, Stage
+from pathdeck.curriculum import Course
 from pathdeck.identity import (
     LEDGER_FILE,
-    Entry,
     Ledger,
     Matched,
     Resolution,
     assemble,
     build_time,
-    by_concept,
     read_ledger,
     resolve_notes,
 )
@@ -87,19 +86,20 @@ def _missing_source(source: Path) -> ContentError:
 class _Identities:
     """What matching a stage's notes against the ledger needs, ready before stages are read."""
 
-    ledger: Ledger
-    entries: dict[str, list[Entry]]  # the ledger's entries by concept
+    ledger: Ledger  # note lines deferred: each stage parses its own concepts' lines
     now: int
     retired_deck: str
     concept_decks: bool
 
 
 class _StageRead(NamedTuple):
-    """One stage folder read: checked on its own, its parse problems, its notes matched."""
+    """One stage folder read: checked on its own, its parse problems, its notes matched and
+    the problems found in its concepts' ledger lines."""
 
     check: StageCheck
     problems: tuple[Problem, ...]
     matched: Matched | None
+    ledger_problems: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,37 +120,39 @@ def _draft_course(course: CourseCheck) -> Course | None:
     return Course(id=raw["id"], title=raw["title"])
 
 
-def _stage_entries(stage: Stage, identities: _Identities) -> list[Entry]:
-    return [e for concept in stage.concepts for e in identities.entries.get(concept.id, ())]
-
-
-def _match_stage(course: Course, stage: Stage, identities: _Identities) -> Matched:
-    """A stage's notes, made and matched against its concepts' ledger entries.
-
-    When nothing changed, the entries are left out (the main process has them already, and
-    sending back every entry of a course was a fifth of what a worker sends); see _entries_back.
-    """
+def _read_stage(
+    listing: StageListing, course: Course | None, identities: _Identities | None
+) -> _StageRead:
+    """Parse and check one stage folder; for a build, make its notes and match them against
+    its concepts' ledger entries (concepts never share entries)."""
+    files, problems = load_stage(listing)
+    checked = check_stage(files)
+    stage = checked.stage
+    if course is None or identities is None or stage is None:
+        return _StageRead(checked, tuple(problems), None)
+    entries, ledger_problems = identities.ledger.take(concept.id for concept in stage.concepts)
     placements = stage_placements(course, stage, concept_decks=identities.concept_decks)
-    notes = stage_notes(course, stage, placements=placements)
     matched = resolve_notes(
         course.id,
-        _stage_entries(stage, identities),
-        notes,
+        entries,
+        stage_notes(course, stage, placements=placements),
         placements,
         identities.retired_deck,
         identities.now,
     )
-    return matched if matched.touched else replace(matched, entries=[])
+    return _StageRead(checked, tuple(problems), matched, tuple(ledger_problems))
 
 
-def _entries_back(read: _StageRead, identities: _Identities) -> Matched | None:
-    """A stage's match with its entries, which _match_stage left out when none changed."""
-    matched, stage = read.matched, read.check.stage
-    if matched is None or stage is None or matched.touched:
-        return matched
-    # Untouched: every entry of the stage's concepts was published as it was (matched or
-    # still retired), so they are exactly the ledger's own.
-    return replace(matched, entries=_stage_entries(stage, identities))
+def _sent_back(read: _StageRead) -> _StageRead:
+    """What a worker sends for a stage: without its ledger entries when none changed.
+
+    Those are exactly the ledger lines the main process still holds unparsed, and they are
+    only needed if the ledger is rewritten (Ledger.render parses them then); sending them was
+    a fifth of what a worker sends.
+    """
+    if read.matched is None or read.matched.touched:
+        return read
+    return read._replace(matched=replace(read.matched, entries=None))
 
 
 def _read(
@@ -178,26 +180,16 @@ def _read(
     deferred: ContentError | None = None  # reported after the source's own problems, as ever
     if building and draft is not None:
         try:
-            ledger = read_ledger(source, draft.id)
-            identities = _Identities(
-                ledger, by_concept(ledger.entries), build_time(), retired_deck(draft), concept_decks
-            )
+            ledger = read_ledger(source, draft.id, defer=True)
+            identities = _Identities(ledger, build_time(), retired_deck(draft), concept_decks)
         except ContentError as error:
             deferred = error
-
-    def read_stage(listing: StageListing) -> _StageRead:
-        files, problems = load_stage(listing)
-        checked = check_stage(files)
-        matched = None
-        if draft is not None and identities is not None and checked.stage is not None:
-            matched = _match_stage(draft, checked.stage, identities)
-        return _StageRead(checked, tuple(problems), matched)
-
     reads = map_in_workers(
-        read_stage,
+        functools.partial(_read_stage, course=draft, identities=identities),
         listed.stages,
         jobs=default_jobs() if jobs is None else jobs,
         weights=[stage.files for stage in listed.stages],
+        send=_sent_back,
     )
     progress("Checking", 1, total)
     parse_problems = [p for read in reads for p in read.problems]
@@ -206,18 +198,50 @@ def _read(
     )
     checked = CheckReport(course=report.course, warnings=report.warnings)
     if deferred is not None:
-        raise deferred
+        raise _ledger_error(source, report.course.id, deferred)
     if identities is None:  # `check`: the ledger is checked, nothing matched
         return _Reading(checked, read_ledger(source, report.course.id), (), 0)
-    known = {concept.id for _, concept in report.course.concepts()}
-    gone = [
-        e for concept, found in identities.entries.items() if concept not in known for e in found
-    ]
-    matched = [m for read in reads if (m := _entries_back(read, identities)) is not None]
-    matched.append(
-        resolve_notes(report.course.id, gone, [], {}, identities.retired_deck, identities.now)
-    )
-    return _Reading(checked, identities.ledger, tuple(matched), identities.now)
+    try:
+        matched = _matched(reads, report.course, identities)
+    except ContentError as error:
+        raise _ledger_error(source, report.course.id, error) from None
+    return _Reading(checked, identities.ledger, matched, identities.now)
+
+
+def _ledger_error(source: Path, course_id: str, found: ContentError) -> ContentError:
+    """The ledger's problems exactly as reading it whole reports them (`pathdeck check`).
+
+    A build parses note lines stage by stage, so it can meet problems in another order than
+    a whole read, which stops at the first kind it finds (damage before hand edits, either
+    before a course mismatch); a damaged ledger is rare, so it is simply read again whole.
+    """
+    try:
+        read_ledger(source, course_id)
+    except ContentError as error:
+        return error
+    return found  # pragma: no cover - a whole read accepts what part of it refused
+
+
+def _matched(
+    reads: list[_StageRead], course: Course, identities: _Identities
+) -> tuple[Matched, ...]:
+    """Every stage's match, and the retirement of concepts gone from every stage."""
+    ledger = identities.ledger
+    known = {concept.id for _, concept in course.concepts()}
+    gone, problems = ledger.take([c for c in ledger.pending if c not in known])
+    problems += [p for read in reads for p in read.ledger_problems]
+    if problems:
+        raise ContentError(problems)
+    matched = []
+    for read in reads:
+        if read.matched is None or read.check.stage is None:
+            continue
+        if read.matched.entries is not None:  # a worker's parse supersedes the unparsed lines
+            for concept in read.check.stage.concepts:
+                ledger.pending.pop(concept.id, None)
+        matched.append(read.matched)
+    matched.append(resolve_notes(course.id, gone, [], {}, identities.retired_deck, identities.now))
+    return tuple(matched)
 
 
 def check(source: Path, *, jobs: int | None = None, progress: Progress = silent) -> CheckReport:
