@@ -739,7 +739,7 @@ def run() -> NoReturn:
         if exc.code is None or isinstance(exc.code, int):
             code = exc.code or 0
         else:  # sys.exit("message"), as Python itself reports it
-            print(exc.code, file=sys.stderr)
+            click.echo(exc.code, err=True)
             code = 1
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
