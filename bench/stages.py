@@ -3,7 +3,8 @@
     python -m bench.stages --concepts 2000          # first build, then a rebuild, of a fresh tree
 
 Runs in-process with the cyclic garbage collector paused, as the CLI runs. The steps are the
-ones `pathdeck build` reports; "Matching the ledger" includes rendering the new ledger text.
+ones `pathdeck build` reports; "Reading sources" includes matching each stage against the
+ledger, "Assembling the ledger" rendering the new ledger text.
 """
 
 from __future__ import annotations

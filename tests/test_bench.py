@@ -100,7 +100,7 @@ def test_stage_timer_charges_every_build_step(capsys: pytest.CaptureFixture[str]
     """`python -m bench.stages` times each of the build's steps, for a first build and a rebuild."""
     stages.main(["--concepts", "4", "--stages", "2"])
     shown = capsys.readouterr().out
-    for step in ("Reading sources", "Checking", "Matching the ledger"):
+    for step in ("Reading sources", "Checking", "Assembling the ledger"):
         assert shown.count(f"| {step} |") == 2
     assert shown.count("| Writing the package |") == 2
 

@@ -709,7 +709,9 @@ def resolve(
     now: int,
     accept_notetype_changes: bool = False,
 ) -> Resolution:
-    """Match a build against the ledger: identities, mod times, note types and the new ledger."""
+    """Match a build against the ledger in one call: identities, mod times, note types and the
+    new ledger. A build matches stage by stage instead (resolve_notes, then assemble), with the
+    same result; tests hold it to this."""
     matched = resolve_notes(ledger.course, ledger.entries, specs, placements, retired_deck, now)
     return assemble(
         ledger, [matched], placements, now=now, accept_notetype_changes=accept_notetype_changes

@@ -284,7 +284,7 @@ def plan(
         source, progress, BUILD_STEPS, building=True, concept_decks=concept_decks, jobs=jobs
     )
     course = reading.checked.course
-    progress("Matching the ledger", 2, BUILD_STEPS)
+    progress("Assembling the ledger", 2, BUILD_STEPS)
     resolution = assemble(
         reading.ledger,
         reading.matched,
