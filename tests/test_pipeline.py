@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pathdeck.identity import LEDGER_FILE
 from pathdeck.pipeline import build
+from pathdeck.problems import ContentError
 
 
 def test_unchanged_rebuild_leaves_the_ledger_alone(
@@ -44,3 +47,20 @@ def test_ledger_with_windows_line_endings_counts_as_unchanged(
     ledger = source / LEDGER_FILE
     ledger.write_bytes(ledger.read_bytes().replace(b"\n", b"\r\n"))
     assert not build(source, tmp_path / "out.apkg").ledger_written
+
+
+def test_a_bad_source_date_epoch_stops_the_build_after_the_ledger_is_read(
+    source: Path, tmp_path: Path, epoch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SOURCE_DATE_EPOCH must be whole seconds; a damaged ledger is still reported first."""
+    build(source, tmp_path / "first.apkg")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(ContentError) as bad_date:
+        build(source, tmp_path / "out.apkg")
+    assert [p.code for p in bad_date.value.problems] == ["bad-source-date-epoch"]
+    ledger = source / LEDGER_FILE
+    ledger.write_text(ledger.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
+    with pytest.raises(ContentError) as damaged:
+        build(source, tmp_path / "out.apkg")
+    assert [p.code for p in damaged.value.problems] == ["ledger-corrupt"]
+    assert not (tmp_path / "out.apkg").exists()

@@ -209,7 +209,8 @@ def _read(
 
 
 def _ledger_error(source: Path, course_id: str, found: ContentError) -> ContentError:
-    """The ledger's problems exactly as reading it whole reports them (`pathdeck check`).
+    """The ledger's problems exactly as reading it whole reports them (`pathdeck check`), or
+    `found` when the ledger reads fine.
 
     A build parses note lines stage by stage, so it can meet problems in another order than
     a whole read, which stops at the first kind it finds (damage before hand edits, either
@@ -219,7 +220,7 @@ def _ledger_error(source: Path, course_id: str, found: ContentError) -> ContentE
         read_ledger(source, course_id)
     except ContentError as error:
         return error
-    return found  # pragma: no cover - a whole read accepts what part of it refused
+    return found  # the ledger is fine: the problem was elsewhere (SOURCE_DATE_EPOCH)
 
 
 def _matched(
