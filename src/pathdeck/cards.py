@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from pathdeck.curriculum import Concept, Course, Stage
 from pathdeck.markup import plain, to_html
 from pathdeck.notetypes import FIELDS
-from pathdeck.parallel import named_tuple_reduce
+from pathdeck.pickling import named_tuple_reduce
 from pathdeck.roles import Role
 
 RETIRED_TAG = "pathdeck::retired"

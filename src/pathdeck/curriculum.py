@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pathdeck.parallel import compact_pickle
+from pathdeck.pickling import compact_pickle
 from pathdeck.problems import Location
 
 NOWHERE = Location("<memory>")

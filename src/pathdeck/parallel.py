@@ -10,9 +10,7 @@ share is done again in this process, so results and errors are exactly those of 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
-import operator
 import os
 import pickle
 import signal
@@ -23,7 +21,6 @@ from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
-Cls = TypeVar("Cls", bound=type)
 
 MIN_WEIGHT_PER_WORKER = 200
 """A worker is forked only for at least this much work (files, for the reader): below it,
@@ -183,35 +180,3 @@ def map_in_workers(
             if worker is not None:
                 worker.stop()
     return results
-
-
-def named_tuple_reduce(self: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A named tuple's __reduce__ that unpickles in C, through tuple.__new__: the default calls
-    the named tuple's Python-level __new__ once per object (half the cost of loading notes)."""
-    return (tuple.__new__, (type(self), tuple(self)))
-
-
-def compact_pickle(cls: Cls) -> Cls:
-    """Pickle a slotted dataclass as its class and one tuple of its field values.
-
-    dataclasses pickle slotted instances through a Python-level __getstate__/__setstate__ pair
-    that looks up the fields of every object; for the notes and concepts a worker sends back,
-    that was a third of the time the worker saved.
-    """
-    names = tuple(field.name for field in dataclasses.fields(cls))
-    if len(names) < 2:  # attrgetter returns a bare value for one name
-        raise TypeError(f"{cls.__name__}: compact_pickle is for classes of several fields")
-    values = operator.attrgetter(*names)
-
-    def reduce(self: object) -> tuple[object, ...]:
-        return (_restore, (cls, names, values(self)))
-
-    cls.__reduce__ = reduce  # type: ignore[assignment]
-    return cls
-
-
-def _restore(cls: type, names: tuple[str, ...], values: tuple[object, ...]) -> object:
-    obj: object = object.__new__(cls)
-    for name, value in zip(names, values, strict=True):
-        object.__setattr__(obj, name, value)  # frozen dataclasses refuse plain assignment
-    return obj

@@ -12,7 +12,6 @@ from typing import NamedTuple
 from pathdeck.cards import (
     Placement,
     deck_part,
-    placement,
     retired_deck,
     stage_deck,
     stage_notes,
@@ -264,8 +263,11 @@ def default_output(course: Course) -> Path:
 
 def _placements(course: Course, *, concept_decks: bool) -> dict[str, Placement]:
     return {
-        concept.id: placement(course, stage, concept, concept_decks=concept_decks)
-        for stage, concept in course.concepts()
+        concept_id: where
+        for stage in course.stages
+        for concept_id, where in stage_placements(
+            course, stage, concept_decks=concept_decks
+        ).items()
     }
 
 
