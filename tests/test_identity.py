@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 import shutil
@@ -15,16 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pathdeck import notetypes
-from pathdeck.identity import (
-    _LINE,
-    LEDGER_FILE,
-    Entry,
-    _entry_line,
-    _json_line,
-    _role,
-    guid_for,
-    read_ledger,
-)
+from pathdeck.identity import LEDGER_FILE, Entry, guid_for, parse_guid, read_ledger
+from pathdeck.identity.ledger import entry_line, json_line, role_named
 from pathdeck.pipeline import build
 from pathdeck.problems import ContentError
 from pathdeck.roles import Role
@@ -69,6 +59,24 @@ def test_guid_depends_only_on_course_concept_role_and_key() -> None:
     assert first == guid_for("c", "E1.1", Role.PITFALL, "1")
     assert first != guid_for("c", "E1.1", Role.PITFALL, "2")
     assert first != guid_for("d", "E1.1", Role.PITFALL, "1")
+
+
+@given(
+    st.from_regex(r"\A[a-z0-9]+(-[a-z0-9]+)*\Z"),
+    st.from_regex(r"\A[A-Z]{0,3}[0-9]{1,3}\.[0-9]{1,3}(~[0-9])?\Z"),
+    st.sampled_from(list(Role)),
+    st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,20}\Z"),
+)
+def test_guids_split_back_into_their_parts(course: str, concept: str, role: Role, key: str) -> None:
+    """Every GUID pathdeck makes names its course, concept key, role and item key, in that order."""
+    assert parse_guid(guid_for(course, concept, role, key)) == (course, concept, role, key)
+
+
+def test_foreign_guids_are_not_read_as_pathdeck_guids() -> None:
+    """A learner's own note (Anki's base91 GUIDs) or a wrong role never parses as one of ours."""
+    assert parse_guid("f@Zk2`9pQ!") is None
+    assert parse_guid("course:E1.1:no-such-role:key") is None
+    assert parse_guid("course::pitfall:key") is None
 
 
 def test_typo_fix_keeps_guid(
@@ -230,10 +238,14 @@ def test_template_change_moves_the_note_type_mod_time(
     [
         (lambda text: text.replace('"hash": "', '"hash": ', 1), "ledger-corrupt"),
         (lambda text: text + "<<<<<<< HEAD\n", "ledger-conflict"),
-        (lambda text: text.replace('"key": "1"', '"key": "9"', 1), "ledger-conflict"),
-        (lambda text: "", "ledger-corrupt"),
+        (lambda text: re.sub(r'"key": "\w+"', '"key": "hand"', text, count=1), "ledger-conflict"),
+        (lambda text: "", "ledger-missing"),
+        (
+            lambda text: text.replace('{"pathdeck-ledger": 2', '{"pathdeck-ledger": 1'),
+            "ledger-corrupt",
+        ),
     ],
-    ids=["broken-json", "merge-markers", "hand-edited-key", "emptied"],
+    ids=["broken-json", "merge-markers", "hand-edited-key", "emptied", "other-format"],
 )
 def test_damaged_ledger_is_refused(
     published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: object, code: str
@@ -297,34 +309,47 @@ def test_committed_ledger_matches_decks(tmp_path: Path, monkeypatch: pytest.Monk
     text=st.text(),
     key=st.text(min_size=1),
     item_id=st.none() | st.text(),
-    position=st.integers(0, 10**6),
     changed=st.integers(0, 2**40),
     retired=st.booleans(),
     role=st.sampled_from(list(Role)),
+    blanks=st.lists(st.text(), max_size=3),
 )
 def test_ledger_lines_are_exactly_the_json_encoders(
     text: str,
     key: str,
     item_id: str | None,
-    position: int,
     changed: int,
     retired: bool,
     role: Role,
+    blanks: list[str],
 ) -> None:
     """The hand-written ledger line is byte for byte what json would write (quotes, controls...)."""
     entry = Entry(
-        guid="AbC-_123xyz0",
+        guid="c:E6.1:pitfall:abc",
         concept="E6.1",
         role=role,
         key=key,
         id=item_id,
-        position=position,
         text=text,
         hash="0123456789abcdef",
         changed=changed,
         retired=retired,
+        blanks=tuple(blanks),
     )
-    assert _entry_line(entry) == _LINE.encode(entry.to_json())
+    expected: dict[str, object] = {
+        "note": entry.guid,
+        "concept": entry.concept,
+        "role": role.value,
+        "key": key,
+        "id": item_id,
+        "retired": retired,
+        "changed": changed,
+        "hash": entry.hash,
+        "text": text,
+    }
+    if blanks:
+        expected["blanks"] = blanks
+    assert entry_line(entry) == json.dumps(expected, ensure_ascii=False)
 
 
 @given(
@@ -340,24 +365,13 @@ def test_ledger_lines_parse_exactly_as_json_loads(line: str) -> None:
         expected = json.loads(line)
     except ValueError as exc:
         with pytest.raises(ValueError, match=re.escape(str(exc))):
-            _json_line(line)
+            json_line(line)
     else:
-        assert _json_line(line) == expected
+        assert json_line(line) == expected
 
 
 def test_an_unknown_role_is_named_as_enum_lookup_would() -> None:
     """A damaged role reads as Role(...) would report it."""
     with pytest.raises(ValueError, match=re.escape("'pitfal' is not a valid Role")):
-        _role("pitfal")
-    assert _role("pitfall") is Role.PITFALL
-
-
-@given(st.text(), st.text(), st.sampled_from(list(Role)), st.text())
-def test_guids_are_url_safe_base64_of_the_slot_digest(
-    course: str, concept: str, role: Role, key: str
-) -> None:
-    """guid_for is the first 72 bits of the slot's SHA-256 in URL-safe base64, as published."""
-    digest = hashlib.sha256(
-        f"pathdeck\x1f{course}\x1f{concept}\x1f{role.value}\x1f{key}".encode()
-    ).digest()
-    assert guid_for(course, concept, role, key) == base64.urlsafe_b64encode(digest[:9]).decode()
+        role_named("pitfal")
+    assert role_named("pitfall") is Role.PITFALL

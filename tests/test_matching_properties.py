@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pathdeck.cards import NoteSpec
-from pathdeck.identity import Entry, match_items
+from pathdeck.identity import SIMILAR, Entry, match_items
+from pathdeck.identity.matching import similarity
 from pathdeck.roles import Role
 
 WORDS = st.sampled_from(
@@ -62,7 +63,6 @@ def published(texts: list[str]) -> list[Entry]:
             role=Role.PITFALL,
             key=str(i + 1),
             id=None,
-            position=i,
             text=t,
             hash="h",
             changed=0,
@@ -74,7 +74,7 @@ def published(texts: list[str]) -> list[Entry]:
 def identities(texts: list[str], entries: list[Entry]) -> dict[str, str]:
     """Text -> matched GUID for a new version of the list."""
     matched = match_items([spec(i, t) for i, t in enumerate(texts)], entries)
-    return {texts[i]: e.guid for i, e in matched.items()}
+    return {texts[i]: entries[n].guid for i, n in matched.items()}
 
 
 @settings(max_examples=300, deadline=None)
@@ -127,3 +127,51 @@ def test_typo_fix_keeps_the_items_identity(texts: list[str], which: int, at: int
     edited[target] = typo
     found = identities(edited, entries)
     assert found == {t: f"g{i}" for i, t in enumerate(edited)}
+
+
+def _typo(text: str, at: int) -> str:
+    position = at % len(text)
+    return text[:position] + ("x" if text[position] != "x" else "y") + text[position + 1 :]
+
+
+EDITS = st.lists(
+    st.tuples(st.sampled_from(["typo", "drop", "insert"]), st.integers(0, 999)), max_size=6
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(ITEMS, EDITS, SENTENCE, st.randoms(use_true_random=False))
+def test_a_unique_better_match_is_never_swapped(
+    texts: list[str], edits: list[tuple[str, int]], new: str, rnd: object
+) -> None:
+    """After random typos, removals, insertions and a shuffle, every item whose most similar
+    note is unique, and which is that note's unique most similar item, keeps that note."""
+    edited = list(texts)
+    for kind, at in edits:
+        if kind == "typo" and edited:
+            i = at % len(edited)
+            edited[i] = _typo(edited[i], at)
+        elif kind == "drop" and edited:
+            del edited[at % len(edited)]
+        elif kind == "insert":
+            edited.insert(at % (len(edited) + 1), new)
+    rnd.shuffle(edited)  # type: ignore[attr-defined]
+    edited = list(dict.fromkeys(edited))  # an exact duplicate is one item
+    entries = published(texts)
+    found = identities(edited, entries)
+    score = [[similarity(item, note) for note in texts] for item in edited]
+    for i, item in enumerate(edited):
+        best = max(range(len(texts)), key=lambda n: score[i][n])
+        unique_for_item = all(score[i][n] < score[i][best] for n in range(len(texts)) if n != best)
+        unique_for_note = all(score[j][best] < score[i][best] for j in range(len(edited)) if j != i)
+        if score[i][best] >= SIMILAR and unique_for_item and unique_for_note:
+            assert found[item] == f"g{best}"
+
+
+def test_near_identical_items_keep_their_own_notes() -> None:
+    """Two near-identical items: delete the first, edit the second; the second keeps its note."""
+    first = "Skipping the explicit goal conversation at the first visit."
+    second = "Skipping the explicit task conversation at the first visit."
+    edited = "Skipping the explicit task conversation at every visit."
+    entries = published([first, second])
+    assert identities([edited], entries) == {edited: "g1"}

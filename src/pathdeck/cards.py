@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -58,6 +58,8 @@ class NoteSpec(NamedTuple):
     deck: str
     order: tuple[int, int, int, int]
     retired: bool = False
+    blanks: tuple[str, ...] = ()
+    """A cloze note's blanks in order of appearance (their answers); empty for other roles."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         return named_tuple_reduce(self)
@@ -320,10 +322,19 @@ _RETIRED_LAYOUT: dict[Role, tuple[str, str]] = {
 }
 
 
+def number_blanks(
+    spec: NoteSpec, numbers: Sequence[int], retired_numbers: Sequence[int]
+) -> NoteSpec:
+    """The note with blank i as cloze number numbers[i] (no role has blanks yet)."""
+    del numbers, retired_numbers
+    return spec
+
+
 def retired_note(
-    role: Role, concept_id: str, text: str, where: Placement | None, deck: str
+    role: Role, concept_id: str, text: str, where: Placement | None, deck: str, *, blanks: int = 0
 ) -> NoteSpec:
     """A note that left the curriculum: its last text, a visible notice, the retired tag."""
+    del blanks  # no role has blanks yet
     front, back = _RETIRED_LAYOUT[role]
     label = to_html(f"No longer taught in {concept_id}.")
     if role in (Role.RED_FLAG, Role.PROVE_IT, Role.ANCHOR):

@@ -196,6 +196,11 @@ def check(source: Path, strict: bool, jobs: int | None, as_json: bool) -> None:
     is_flag=True,
     help="Accept a change to a note type's fields by publishing a new version of it.",
 )
+@click.option(
+    "--new-ledger",
+    is_flag=True,
+    help="Start a new identity ledger although the course looks published (see README).",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (nothing is written).")
 @jobs_option
 @json_option
@@ -210,6 +215,7 @@ def build(
     concept_decks: bool,
     locked: bool,
     accept_notetype_changes: bool,
+    new_ledger: bool,
     strict: bool,
     jobs: int | None,
     as_json: bool,
@@ -236,6 +242,7 @@ def build(
             locked=locked,
             accept_notetype_changes=accept_notetype_changes,
             strict=strict,
+            new_ledger=new_ledger,
             jobs=jobs,
             as_json=as_json,
         )
@@ -252,6 +259,7 @@ def build(
             accept_notetype_changes=accept_notetype_changes,
             locked=locked,
             strict=strict,
+            new_ledger=new_ledger,
             jobs=jobs,
             progress=progress,
         )
@@ -399,6 +407,7 @@ def _build_batch(
     locked: bool,
     accept_notetype_changes: bool,
     strict: bool,
+    new_ledger: bool,
     jobs: int | None,
     as_json: bool,
 ) -> None:
@@ -419,6 +428,7 @@ def _build_batch(
         accept_notetype_changes=accept_notetype_changes,
         locked=locked,
         strict=strict,
+        new_ledger=new_ledger,
         jobs=jobs,
     )
     quiet = ctx.obj["quiet"]
@@ -439,6 +449,48 @@ def _build_batch(
                 f"{counts['unchanged']} unchanged, {counts['retired']} retired",
                 err=True,
             )
+
+
+# ---------------------------------------------------------------- the identity ledger
+
+
+@main.group(short_help="Look after the identity ledger (pathdeck.lock).")
+def ledger() -> None:
+    """Commands for the identity ledger, the file that keeps learners' review history safe."""
+
+
+@ledger.command("recover", short_help="Rebuild a lost ledger from a published .apkg.")
+@click.option(
+    "--from",
+    "package",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The last .apkg published to learners.",
+)
+@source_argument
+@json_option
+@handles_content_errors
+def ledger_recover(package: Path, source: Path, as_json: bool) -> None:
+    """Rebuild SOURCE's missing ledger (default: decks) from the package learners last got.
+
+    The next build then matches every note exactly as if the ledger had never been lost.
+
+    \b
+    Example:
+      pathdeck ledger recover --from dist/clinical-encounters.apkg decks
+    """
+    from pathdeck.pipeline import recover
+
+    report = recover(source, package)
+    if as_json:
+        click.echo(json.dumps({"ok": True, **report.to_json()}, indent=2, ensure_ascii=False))
+        return
+    click.echo(str(report.ledger))
+    click.echo(
+        f"recovered {report.notes} notes of {report.concepts} concepts; {report.exact} match "
+        "the source exactly, the rest are matched like edited items on the next build",
+        err=True,
+    )
 
 
 # ---------------------------------------------------------------- toolbox: schema, new, list, stats

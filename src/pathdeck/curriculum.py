@@ -77,6 +77,8 @@ class Concept:
     anchor: str | None = None
     prove_it: ProveIt | None = None
     connects_to: tuple[str, ...] = ()
+    formerly: tuple[str, ...] = ()
+    """Ids the concept was published under before (a move or rename), newest first."""
     illustrations: tuple[str, ...] = ()
     source: str = ""
     location: Location = field(default=NOWHERE, compare=False)

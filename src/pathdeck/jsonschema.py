@@ -26,6 +26,7 @@ STAGE_FOLDER_MODELINE = f"{MODELINE_PREFIX}../{SCHEMA_FILE}\n"
 _PATTERNS: tuple[tuple[schema.Field, str], ...] = (
     (schema.COURSE.fields["id"], COURSE_ID.pattern),
     (schema.CONCEPT.fields["id"], CONCEPT_ID.pattern),
+    (schema.FORMER_ID, CONCEPT_ID.pattern),
     (schema.ITEM_ID, ITEM_ID.pattern),
 )
 _NOT_BLANK = r"\S"  # the validator strips text and rejects what is left empty
@@ -66,6 +67,10 @@ def field_schema(field: schema.Field) -> JSON:
             "maximum": field.maximum,
         }
     if isinstance(field, schema.ListOf):
+        if field.accepts_one:
+            listed = field_schema(schema.ListOf(description=field.description, item=field.item))
+            one = field_schema(field.item)
+            return {"description": field.description, "anyOf": [one, listed]}
         if field.min_items:
             return {
                 "description": field.description,

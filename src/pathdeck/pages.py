@@ -870,6 +870,7 @@ def concept_document(concept: Concept) -> Document:
             else None
         ),
         "connects_to": list(concept.connects_to),
+        "formerly": list(concept.formerly),
         "illustrations": list(concept.illustrations),
     }
     return {key: values[key] for key in schema.CONCEPT.fields if values[key] not in (None, [])}

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pathdeck.cards import (
-    Placement,
+    concept_notes,
+    course_notes,
     deck_part,
     retired_deck,
     stage_deck,
-    stage_notes,
     stage_placements,
 )
 from pathdeck.curriculum import Course
@@ -23,10 +23,16 @@ from pathdeck.identity import (
     Ledger,
     Matched,
     Resolution,
+    Resolver,
+    StageIdentities,
+    Unclaimed,
     assemble,
     build_time,
+    content_hash,
     read_ledger,
-    resolve_notes,
+    refuse_fresh_start,
+    resolve_rest,
+    resolve_stage,
 )
 from pathdeck.load import StageListing, list_tree, load_stage
 from pathdeck.markup import to_html
@@ -92,13 +98,12 @@ class _Identities:
 
 
 class _StageRead(NamedTuple):
-    """One stage folder read: checked on its own, its parse problems, its notes matched and
-    the problems found in its concepts' ledger lines."""
+    """One stage folder read: checked on its own, its parse problems, and for a build its
+    concepts resolved where the ledger knows them by name."""
 
     check: StageCheck
     problems: tuple[Problem, ...]
-    matched: Matched | None
-    ledger_problems: tuple[Problem, ...] = ()
+    identities: StageIdentities | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,24 +127,21 @@ def _draft_course(course: CourseCheck) -> Course | None:
 def _read_stage(
     listing: StageListing, course: Course | None, identities: _Identities | None
 ) -> _StageRead:
-    """Parse and check one stage folder; for a build, make its notes and match them against
-    its concepts' ledger entries (concepts never share entries)."""
+    """Parse and check one stage folder; for a build, make its notes and resolve the concepts
+    the ledger knows by id or `formerly` (the rest are matched across the course later)."""
     files, problems = load_stage(listing)
     checked = check_stage(files)
     stage = checked.stage
     if course is None or identities is None or stage is None:
         return _StageRead(checked, tuple(problems), None)
-    entries, ledger_problems = identities.ledger.take(concept.id for concept in stage.concepts)
     placements = stage_placements(course, stage, concept_decks=identities.concept_decks)
-    matched = resolve_notes(
-        course.id,
-        entries,
-        stage_notes(course, stage, placements=placements),
-        placements,
-        identities.retired_deck,
-        identities.now,
+    resolver = Resolver(course.id, identities.now, identities.retired_deck)
+    concepts = (
+        (concept, concept_notes(concept, placements[concept.id]), placements[concept.id])
+        for concept in stage.concepts
     )
-    return _StageRead(checked, tuple(problems), matched, tuple(ledger_problems))
+    found = resolve_stage(resolver, identities.ledger, concepts)
+    return _StageRead(checked, tuple(problems), found)
 
 
 def _sent_back(read: _StageRead) -> _StageRead:
@@ -149,9 +151,10 @@ def _sent_back(read: _StageRead) -> _StageRead:
     only needed if the ledger is rewritten (Ledger.render parses them then); sending them was
     a fifth of what a worker sends.
     """
-    if read.matched is None or read.matched.touched:
+    found = read.identities
+    if found is None or found.matched.touched:
         return read
-    return read._replace(matched=replace(read.matched, entries=None))
+    return read._replace(identities=replace(found, matched=replace(found.matched, entries=None)))
 
 
 def _read(
@@ -166,8 +169,9 @@ def _read(
     """Read and check every stage and, when `building`, make and match its notes; then check
     the course.
 
-    Stage folders are independent until the course-wide rules, and concepts never share ledger
-    entries, so stages are read in parallel worker processes (see parallel.py).
+    Stage folders are independent until the course-wide rules, and a concept the ledger knows
+    by name only needs its own entries, so stages are read in parallel worker processes (see
+    parallel.py); moves and renames are matched across the course afterwards.
     """
     if not source.is_dir():
         raise _missing_source(source)
@@ -211,9 +215,8 @@ def _ledger_error(source: Path, course_id: str, found: ContentError) -> ContentE
     """The ledger's problems exactly as reading it whole reports them (`pathdeck check`), or
     `found` when the ledger reads fine.
 
-    A build parses note lines stage by stage, so it can meet problems in another order than
-    a whole read, which stops at the first kind it finds (damage before hand edits, either
-    before a course mismatch); a damaged ledger is rare, so it is simply read again whole.
+    A build parses note lines concept by concept, so it can meet problems in another order
+    than a whole read; a damaged ledger is rare, so it is simply read again whole.
     """
     try:
         read_ledger(source, course_id)
@@ -225,23 +228,44 @@ def _ledger_error(source: Path, course_id: str, found: ContentError) -> ContentE
 def _matched(
     reads: list[_StageRead], course: Course, identities: _Identities
 ) -> tuple[Matched, ...]:
-    """Every stage's match, and the retirement of concepts gone from every stage."""
+    """Every stage's resolved concepts, then moves, renames, new concepts and retirements
+    matched across the whole course."""
     ledger = identities.ledger
-    known = {concept.id for _, concept in course.concepts()}
-    gone, problems = ledger.take([c for c in ledger.pending if c not in known])
-    problems += [p for read in reads for p in read.ledger_problems]
+    parts: list[Matched] = []
+    unclaimed: list[Unclaimed] = []
+    claimed: dict[str, str] = {}
+    problems: list[Problem] = []
+    for read in reads:
+        found = read.identities
+        if found is None:
+            continue
+        problems += found.problems
+        for key in found.claimed:
+            if key in claimed:
+                problems.append(_claimed_twice(ledger, key))
+            claimed[key] = key
+            if found.matched.entries is not None:  # a worker's parse supersedes the lines
+                ledger.pending.pop(key, None)
+        unclaimed += found.unclaimed
+        parts.append(found.matched)
+    resolver = Resolver(course.id, identities.now, identities.retired_deck)
+    rest, found_problems = resolve_rest(resolver, ledger, unclaimed, set(claimed))
+    problems += found_problems
     if problems:
         raise ContentError(problems)
-    matched = []
-    for read in reads:
-        if read.matched is None or read.check.stage is None:
-            continue
-        if read.matched.entries is not None:  # a worker's parse supersedes the unparsed lines
-            for concept in read.check.stage.concepts:
-                ledger.pending.pop(concept.id, None)
-        matched.append(read.matched)
-    matched.append(resolve_notes(course.id, gone, [], {}, identities.retired_deck, identities.now))
-    return tuple(matched)
+    return (*parts, rest)
+
+
+def _claimed_twice(ledger: Ledger, key: str) -> Problem:
+    record = ledger.concepts[key]
+    return Problem(
+        location=Location(ledger.path),
+        code="former-id-in-use",
+        message=(
+            f"two concepts claim the concept published as {record.id} (by its id and by "
+            "'formerly'): remove the 'formerly' that names it"
+        ),
+    )
 
 
 def check(source: Path, *, jobs: int | None = None, progress: Progress = silent) -> CheckReport:
@@ -261,16 +285,6 @@ def default_output(course: Course) -> Path:
     return Path("dist") / f"{course.id}.apkg"
 
 
-def _placements(course: Course, *, concept_decks: bool) -> dict[str, Placement]:
-    return {
-        concept_id: where
-        for stage in course.stages
-        for concept_id, where in stage_placements(
-            course, stage, concept_decks=concept_decks
-        ).items()
-    }
-
-
 def plan(
     source: Path,
     *,
@@ -286,12 +300,10 @@ def plan(
     reading = _read(
         source, progress, BUILD_STEPS, building=True, concept_decks=concept_decks, jobs=jobs
     )
-    course = reading.checked.course
     progress("Assembling the ledger", 2, BUILD_STEPS)
     resolution = assemble(
         reading.ledger,
         reading.matched,
-        _placements(course, concept_decks=concept_decks),
         now=reading.now,
         accept_notetype_changes=accept_notetype_changes,
     )
@@ -306,13 +318,15 @@ def build(
     accept_notetype_changes: bool = False,
     locked: bool = False,
     strict: bool = False,
+    new_ledger: bool = False,
     jobs: int | None = None,
     progress: Progress = silent,
 ) -> BuildReport:
     """Build an .apkg from a source tree and update its ledger; nothing is written on error.
 
     `progress(what, done, total)` hears of each of the BUILD_STEPS before it starts; `jobs`
-    caps the processes reading the sources (default: one per CPU).
+    caps the processes reading the sources (default: one per CPU). Without a ledger, a course
+    that shows signs of having been published is refused unless `new_ledger`.
     """
     if not source.is_dir():
         raise _missing_source(source)
@@ -328,18 +342,20 @@ def build(
         if strict:
             _refuse_warnings(checked.warnings + resolution.warnings)
         target = output or default_output(course)
-        new_ledger = _ledger_update(source, resolution, locked=locked)
+        if resolution.started_fresh and not new_ledger:
+            refuse_fresh_start(course.id, source, [target])
+        ledger_text = _ledger_update(source, resolution, locked=locked)
         progress(f"Writing {target.name}", 3, BUILD_STEPS)
         _write(target, course, resolution, concept_decks=concept_decks)
-        if new_ledger is not None:
-            write_text_atomically(source / LEDGER_FILE, new_ledger)
+        if ledger_text is not None:
+            write_text_atomically(source / LEDGER_FILE, ledger_text)
         progress("Built", BUILD_STEPS, BUILD_STEPS)
     return BuildReport(
         output=target,
         course=course,
         counts=resolution.counts(),
         notes=len(resolution.notes),
-        ledger_written=new_ledger is not None,
+        ledger_written=ledger_text is not None,
         warnings=checked.warnings + resolution.warnings,
     )
 
@@ -505,6 +521,7 @@ def _plan_batch(
     accept_notetype_changes: bool,
     locked: bool,
     strict: bool,
+    new_ledger: bool,
     jobs: int | None,
 ) -> _Planned:
     checked, resolution = plan(
@@ -515,14 +532,17 @@ def _plan_batch(
     )
     if strict:
         _refuse_warnings(checked.warnings + resolution.warnings)
+    packages = split_packages(
+        checked.course, resolution, folder, split=split, with_course=with_course
+    )
+    if resolution.started_fresh and not new_ledger:
+        refuse_fresh_start(checked.course.id, source, [target for target, _, _ in packages])
     return _Planned(
         source=source,
         checked=checked,
         resolution=resolution,
         ledger=_ledger_update(source, resolution, locked=locked),
-        packages=split_packages(
-            checked.course, resolution, folder, split=split, with_course=with_course
-        ),
+        packages=packages,
     )
 
 
@@ -554,6 +574,7 @@ def build_split(
     accept_notetype_changes: bool = False,
     locked: bool = False,
     strict: bool = False,
+    new_ledger: bool = False,
     jobs: int | None = None,
 ) -> tuple[SplitReport, ...]:
     """Build several source trees into `folder`, one .apkg per stage or per course.
@@ -585,6 +606,7 @@ def build_split(
                         accept_notetype_changes=accept_notetype_changes,
                         locked=locked,
                         strict=strict,
+                        new_ledger=new_ledger,
                         jobs=jobs,
                     )
                 )
@@ -609,4 +631,57 @@ def build_split(
             warnings=item.checked.warnings + item.resolution.warnings,
         )
         for item in planned
+    )
+
+
+# ---------------------------------------------------------------- ledger recovery
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecoveryReport:
+    """What `pathdeck ledger recover` wrote: the ledger, and how much of it matches the source."""
+
+    ledger: Path
+    notes: int
+    exact: int  # notes whose published fields are exactly what the source gives now
+    concepts: int
+
+    def to_json(self) -> dict[str, object]:
+        """The machine-readable report printed by `--json`."""
+        return {
+            "ledger": str(self.ledger),
+            "notes": self.notes,
+            "exact": self.exact,
+            "concepts": self.concepts,
+        }
+
+
+def recover(source: Path, package: Path) -> RecoveryReport:
+    """Rebuild a lost ledger from a published package, so that the next build matches every
+    note as if the ledger had never been lost. An existing ledger is never replaced."""
+    from pathdeck.identity.recover import read_release, recover_ledger
+
+    if not source.is_dir():
+        raise _missing_source(source)
+    with exclusive(source):
+        course = check(source).course
+        target = source / LEDGER_FILE
+        if not read_ledger(source, course.id).fresh:
+            raise ContentError.at(
+                str(target),
+                "ledger-exists",
+                "the ledger exists and records published notes: recovery only replaces a "
+                "missing or empty ledger (move it aside first if it is truly wrong)",
+            )
+        notes, notetypes = read_release(package)
+        specs = course_notes(course)
+        ledger = recover_ledger(course.id, notes, notetypes, specs, str(target))
+        text = ledger.render()
+        write_text_atomically(target, text)
+    current = {content_hash(spec.fields, spec.tags) for spec in specs}
+    return RecoveryReport(
+        ledger=target,
+        notes=len(ledger.entries),
+        exact=sum(1 for entry in ledger.entries if entry.hash in current),
+        concepts=len(ledger.concepts),
     )

@@ -27,9 +27,9 @@ from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.validate import CONCEPT_ID, COURSE_ID, PLACEHOLDER, validate
 
 WIDTH = 96
-# A placeholder concept id would be an unknown connection (a warning), and an empty list is an
-# error, so this one key starts commented out.
-_COMMENTED_OUT = frozenset({"connects_to"})
+# A placeholder concept id would be an unknown connection (a warning) or an unknown former id,
+# and an empty list is an error, so these keys start commented out.
+_COMMENTED_OUT = frozenset({"connects_to", "formerly"})
 _GUIDE = (
     f"Every field is here. Replace each {PLACEHOLDER} and delete the optional lines you do not "
     f"need: a {PLACEHOLDER} left in place would reach learners (check warns). Text is plain text "

@@ -43,6 +43,8 @@ class ListOf:
     # No list is required, but a list that is written down needs items: `pitfalls:` with nothing
     # under it is a half-finished edit that would quietly publish no cards.
     min_items: int = 1
+    accepts_one: bool = False
+    """A single item may be written without the list (`formerly: E6.2`)."""
 
 
 Field = Text | Integer | Record | ListOf
@@ -53,6 +55,8 @@ ITEM_ID = Text(
         "card's identity through rewrites too large to be recognised automatically."
     )
 )
+
+FORMER_ID = Text(description="A concept id this concept had before, e.g. E6.2.")
 
 PHRASE = Record(
     description="A phrase to say; a bare string is the phrase itself.",
@@ -143,6 +147,14 @@ CONCEPT = Record(
         "prove_it": PROVE_IT,
         "connects_to": ListOf(
             description="Ids of related concepts.", item=Text(description="A concept id.")
+        ),
+        "formerly": ListOf(
+            description=(
+                "The id (or ids, newest first) this concept was published under before a move "
+                "or rename: its notes keep their identity and learners their history."
+            ),
+            item=FORMER_ID,
+            accepts_one=True,
         ),
         "illustrations": ListOf(
             description="Illustration descriptions and margin captions (never on cards).",

@@ -157,6 +157,8 @@ class _Checker:
     def _list(self, node: Node, field: schema.ListOf, name: str) -> list[Value] | None:
         if isinstance(node, Scalar) and node.is_null:
             items: tuple[Node, ...] = ()
+        elif isinstance(node, Scalar) and field.accepts_one:
+            items = (node,)
         elif isinstance(node, Sequence):
             items = node.items
         else:
@@ -289,6 +291,7 @@ def _concept(raw: dict[str, Value], stage_number: int, source: str) -> Concept:
             else None
         ),
         connects_to=tuple(raw.get("connects_to", [])),
+        formerly=tuple(raw.get("formerly", [])),
         illustrations=tuple(raw.get("illustrations", [])),
         source=source,
         location=raw[LOCATION_KEY],
@@ -329,6 +332,7 @@ class StageCheck(Findings):
     number: tuple[int, Location] | None  # the stage's number and where it is written
     concept_ids: tuple[tuple[str, Location], ...]  # well-formed concept ids, in file order
     connections: tuple[tuple[str, Location], ...]  # every connects_to entry
+    formers: tuple[tuple[str, str, Location], ...] = ()  # (former id, concept id, where)
 
 
 def _item_ids(check: _Checker, raw: dict[str, Value]) -> None:
@@ -486,6 +490,7 @@ def check_stage(files: StageFiles) -> StageCheck:
     )
     for draft in drafts:
         _item_ids(check, draft.raw)
+    formers = tuple(f for d in valid for f in _former_ids(check, d.raw))
     planned = stage_raw.get("concepts") if stage_raw else None
     if planned is not None:
         _positions(check, drafts, planned, stage_path)
@@ -518,9 +523,48 @@ def check_stage(files: StageFiles) -> StageCheck:
         number=(number, _where(stage_raw, "number")) if stage_raw and number is not None else None,
         concept_ids=concept_ids,
         connections=_connections(drafts),
+        formers=formers,
         problems=tuple(check.problems),
         placeholders=tuple(check.placeholders),
     )
+
+
+def _former_ids(check: _Checker, raw: dict[str, Value]) -> list[tuple[str, str, Location]]:
+    """A concept's `formerly` ids that are well formed and not its own id."""
+    found = []
+    where = _where(raw, "formerly")
+    for former in raw.get("formerly", []):
+        if not CONCEPT_ID.match(former):
+            check.error(
+                where, "bad-concept-id", f"formerly {former!r} should be a concept id like E6.1"
+            )
+        elif former.upper() == raw["id"].upper():
+            check.error(where, "bad-former-id", f"{raw['id']} names itself in 'formerly'")
+        else:
+            found.append((former, raw["id"], where))
+    return found
+
+
+def _former_rules(check: _Checker, stages: tuple[StageCheck, ...], ids: set[str]) -> None:
+    """A former id belongs to one concept, and to none that still has it as its id."""
+    claimed: dict[str, str] = {}
+    for part in stages:
+        for former, concept_id, where in part.formers:
+            key = former.upper()
+            if key in ids:
+                check.error(
+                    where,
+                    "former-id-in-use",
+                    f"{concept_id} says formerly {former}, but {former} is still a concept of "
+                    "this course: remove one of them",
+                )
+            elif key in claimed:
+                check.error(
+                    where,
+                    "duplicate-former-id",
+                    f"{concept_id} and {claimed[key]} both say formerly {former}",
+                )
+            claimed.setdefault(key, concept_id)
 
 
 def merge(
@@ -555,6 +599,7 @@ def merge(
                 continue
         if part.stage is not None:
             kept.append(part.stage)
+    _former_rules(check, stages, {concept_id.upper() for concept_id in first_concept})
     for part in stages:
         for target, where in part.connections:
             if target not in first_concept:

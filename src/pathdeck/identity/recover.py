@@ -1,0 +1,218 @@
+"""Ledger recovery: a lost ledger rebuilt from a published package's GUIDs, texts and mod times."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import sqlite3
+import tempfile
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from pathdeck.cards import RETIRED_TAG, NoteSpec
+from pathdeck.identity.keys import content_hash, parse_guid
+from pathdeck.identity.ledger import ConceptRecord, Entry, Ledger, NoteTypeRecord
+from pathdeck.problems import ContentError
+from pathdeck.roles import Role
+
+_COLLECTIONS = ("collection.anki21", "collection.anki2")
+_MARKUP = re.compile(r"<[^>]+>")
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
+_TAG = "pathdeck::"
+_TAG_KINDS = ("course::", "stage::", "role::", "retired")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PackagedNote:
+    """A note of a published package, with what recovery needs of it."""
+
+    guid: str
+    notetype: int
+    mod: int
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    sort_field: str
+    deck: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PackagedNoteType:
+    """A note type of a published package."""
+
+    id: int
+    name: str
+    fields: list[str]
+    templates: list[tuple[str, str, str]]  # name, front, back
+    css: str
+    mod: int
+
+
+def _unreadable(package: Path, why: str) -> ContentError:
+    return ContentError.at(str(package), "bad-package", f"cannot read {package}: {why}")
+
+
+def read_release(package: Path) -> tuple[list[PackagedNote], dict[int, PackagedNoteType]]:
+    """The notes (with the deck of their first card) and note types of a pathdeck .apkg."""
+    try:
+        with zipfile.ZipFile(package) as archive, tempfile.TemporaryDirectory() as scratch:
+            names = set(archive.namelist())
+            member = next((n for n in _COLLECTIONS if n in names), None)
+            if member is None:
+                raise _unreadable(package, "it holds no collection")
+            with closing(sqlite3.connect(archive.extract(member, scratch))) as db:
+                return _notes(db), _notetypes(db)
+    except (OSError, zipfile.BadZipFile, sqlite3.DatabaseError, KeyError, ValueError) as exc:
+        raise _unreadable(package, str(exc)) from None
+
+
+def _notes(db: sqlite3.Connection) -> list[PackagedNote]:
+    (decks_json,) = db.execute("SELECT decks FROM col").fetchone()
+    decks = {int(deck_id): deck["name"] for deck_id, deck in json.loads(decks_json).items()}
+    first_deck = dict(db.execute("SELECT nid, did FROM cards ORDER BY ord DESC").fetchall())
+    rows = db.execute("SELECT id, guid, mid, mod, flds, tags, sfld FROM notes ORDER BY id")
+    return [
+        PackagedNote(
+            guid=guid,
+            notetype=int(mid),
+            mod=int(mod),
+            fields=tuple(flds.split("\x1f")),
+            tags=tuple(tags.split()),
+            sort_field=str(sfld),
+            deck=decks.get(first_deck.get(nid, 0), ""),
+        )
+        for nid, guid, mid, mod, flds, tags, sfld in rows
+    ]
+
+
+def _notetypes(db: sqlite3.Connection) -> dict[int, PackagedNoteType]:
+    (models_json,) = db.execute("SELECT models FROM col").fetchone()
+    return {
+        int(mid): PackagedNoteType(
+            id=int(mid),
+            name=str(model["name"]),
+            fields=[str(f["name"]) for f in model["flds"]],
+            templates=[(str(t["name"]), str(t["qfmt"]), str(t["afmt"])) for t in model["tmpls"]],
+            css=str(model.get("css", "")),
+            mod=int(model.get("mod", 0)),
+        )
+        for mid, model in json.loads(models_json).items()
+    }
+
+
+def recover_ledger(
+    course_id: str,
+    notes: Sequence[PackagedNote],
+    notetypes: dict[int, PackagedNoteType],
+    specs: Sequence[NoteSpec],
+    path: str,
+) -> Ledger:
+    """The ledger a build would have left after publishing `notes`.
+
+    A note whose fields and tags are exactly those of a current note (`specs`, built from the
+    source as it is now) takes that note's text, so the next build matches it exactly; any
+    other note (edited since, or retired) keeps the text its package shows and is matched
+    like an edited item.
+    """
+    current = {content_hash(spec.fields, spec.tags): spec for spec in specs}
+    entries: list[Entry] = []
+    ids: dict[str, Counter[str]] = defaultdict(Counter)
+    decks: dict[str, Counter[str]] = defaultdict(Counter)
+    live: set[str] = set()
+    roles: dict[Role, int] = {}
+    for note in notes:
+        parts = parse_guid(note.guid)
+        if parts is None or parts[0] != course_id:
+            continue
+        _, concept, role, key = parts
+        entry = _entry(note, concept, role, key, current.get(content_hash(note.fields, note.tags)))
+        entries.append(entry)
+        roles.setdefault(role, note.notetype)
+        ids[concept][_concept_tag(note.tags) or concept] += 1
+        decks[concept][note.deck] += 1
+        if not entry.retired:
+            live.add(concept)
+    if not entries:
+        raise ContentError.at(
+            path, "recover-no-notes", f"the package holds no notes of course '{course_id}'"
+        )
+    concepts = {
+        key: ConceptRecord(
+            key=key,
+            id=ids[key].most_common(1)[0][0],
+            deck=decks[key].most_common(1)[0][0],
+            retired=key not in live,
+        )
+        for key in ids
+    }
+    records = {
+        role: _notetype_record(role, notetypes[mid])
+        for role, mid in roles.items()
+        if mid in notetypes
+    }
+    return Ledger(
+        course=course_id, notetypes=records, concepts=concepts, entries=entries, path=path
+    )
+
+
+def _entry(note: PackagedNote, concept: str, role: Role, key: str, spec: NoteSpec | None) -> Entry:
+    blanks = _blanks(note.fields)
+    retired = RETIRED_TAG in note.tags
+    if spec is not None and not retired:
+        text, item_id = spec.match_text, spec.item_id
+    else:
+        text, item_id = _plain(note.sort_field), None
+    return Entry(
+        guid=note.guid,
+        concept=concept,
+        role=role,
+        key=key,
+        id=item_id,
+        text=text,
+        hash=content_hash(note.fields, note.tags),
+        changed=note.mod,
+        retired=retired,
+        blanks=blanks,
+    )
+
+
+def _blanks(fields: Sequence[str]) -> tuple[str, ...]:
+    """A cloze note's blanks by number, as its text field holds them."""
+    found: dict[int, str] = {}
+    for text in fields:
+        for number, answer in _CLOZE.findall(text):
+            found.setdefault(int(number), _plain(answer))
+    return tuple(found.get(n, "") for n in range(1, max(found, default=0) + 1))
+
+
+def _plain(markup: str) -> str:
+    return html.unescape(_MARKUP.sub("", markup.replace("<br>", "\n"))).strip()
+
+
+def _concept_tag(tags: Sequence[str]) -> str | None:
+    for tag in tags:
+        if tag.startswith(_TAG) and not tag[len(_TAG) :].startswith(_TAG_KINDS):
+            return tag[len(_TAG) :]
+    return None
+
+
+def _notetype_record(role: Role, model: PackagedNoteType) -> NoteTypeRecord:
+    """What the ledger said of a note type: the same looks hash as NoteType.looks_hash."""
+    digest = hashlib.sha256(model.css.encode())
+    for name, front, back in model.templates:
+        digest.update(f"\0{name}\0{front}\0{back}".encode())
+    version = re.search(r" v(\d+)$", model.name)
+    return NoteTypeRecord(
+        role=role,
+        id=model.id,
+        version=int(version.group(1)) if version else 1,
+        fields=model.fields,
+        templates=[name for name, _, _ in model.templates],
+        looks=digest.hexdigest()[:16],
+        changed=model.mod,
+    )
