@@ -28,6 +28,7 @@ from pathdeck.identity import (
     read_ledger,
     resolve_notes,
 )
+from pathdeck.ids import CONCEPT_ID
 from pathdeck.load import StageListing, list_tree, load_stage
 from pathdeck.markup import to_html
 from pathdeck.notetypes import stable_id
@@ -35,7 +36,7 @@ from pathdeck.output import exclusive, staged
 from pathdeck.parallel import default_jobs, map_in_workers
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.progress import Progress, silent
-from pathdeck.validate import CONCEPT_ID, CourseCheck, StageCheck, check_course, check_stage, merge
+from pathdeck.validate import CourseCheck, StageCheck, check_course, check_stage, merge
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
