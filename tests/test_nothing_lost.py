@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from pathdeck.cli import main
 from pathdeck.identity import LEDGER_FILE, read_ledger
-from pathdeck.output import STALE_AFTER_SECONDS, remove_stale_temporaries
+from pathdeck.output import remove_stale_temporaries
 from pathdeck.pipeline import build
 from pathdeck.problems import ContentError
 
@@ -147,7 +147,7 @@ def test_build_sweeps_temporaries_of_a_killed_build(
 ) -> None:
     """A temporary file left by a SIGKILLed build is removed by the next build."""
     target, _, _ = published
-    left = stale(target.parent, f".{target.name}.k1ll3d.tmp", STALE_AFTER_SECONDS + 60)
+    left = stale(target.parent, f".{target.name}.k1ll3d.tmp", 3600)
     change_concept(source)
     build(source, target)
     assert not left.exists()
@@ -157,7 +157,7 @@ def test_build_sweeps_temporaries_of_a_killed_build(
 def test_temporary_of_a_live_writer_is_kept(tmp_path: Path) -> None:
     """A temporary file whose writer still holds its lock is never swept, however old."""
     target = tmp_path / "deck.apkg"
-    live = stale(tmp_path, ".deck.apkg.wr1t1ng.tmp", STALE_AFTER_SECONDS + 60)
+    live = stale(tmp_path, ".deck.apkg.wr1t1ng.tmp", 3600)
     fd = os.open(live, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -167,21 +167,21 @@ def test_temporary_of_a_live_writer_is_kept(tmp_path: Path) -> None:
         os.close(fd)
 
 
-def test_fresh_temporary_is_kept(tmp_path: Path) -> None:
-    """A temporary file created a moment ago (its writer may not have locked it yet) is kept."""
+def test_fresh_unlocked_temporary_is_swept(tmp_path: Path) -> None:
+    """A temporary file nobody holds is a killed build's, however new: the sweep removes it."""
     target = tmp_path / "deck.apkg"
     fresh = stale(tmp_path, ".deck.apkg.n3w.tmp", 0)
     remove_stale_temporaries(target)
-    assert fresh.exists()
+    assert not fresh.exists()
 
 
 def test_other_files_are_never_swept(tmp_path: Path) -> None:
     """Only this target's temporary files are swept: another deck's and plain files stay."""
     target = tmp_path / "deck.apkg"
     kept = [
-        stale(tmp_path, ".other.apkg.abc.tmp", STALE_AFTER_SECONDS + 60),
-        stale(tmp_path, "deck.apkg.tmp", STALE_AFTER_SECONDS + 60),
-        stale(tmp_path, "notes.tmp", STALE_AFTER_SECONDS + 60),
+        stale(tmp_path, ".other.apkg.abc.tmp", 3600),
+        stale(tmp_path, "deck.apkg.tmp", 3600),
+        stale(tmp_path, "notes.tmp", 3600),
     ]
     remove_stale_temporaries(target)
     assert all(path.exists() for path in kept)

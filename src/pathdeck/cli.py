@@ -229,8 +229,9 @@ def build(
     """
     if with_course and not split:
         raise click.UsageError("--with-course adds the whole course to a --split build")
-    # "-o dist/" or "-o dist" (no .apkg): a folder, so the package is named after the course
-    names_folder = output is not None and (output.is_dir() or output.suffix.lower() != ".apkg")
+    # "-o dist/" or "-o dist" (no .apkg): a folder, so the package is named after the course;
+    # "-o out.apkg" names the package even when a folder is in the way (the build says so)
+    names_folder = output is not None and output.suffix.lower() != ".apkg"
     if split or len(sources) > 1 or names_folder:
         _build_batch(
             ctx,

@@ -7,7 +7,7 @@ from importlib import resources
 from typing import Any
 
 from pathdeck import schema
-from pathdeck.validate import CONCEPT_ID, COURSE_ID, ITEM_ID
+from pathdeck.ids import CONCEPT_ID, COURSE_ID, ITEM_ID
 
 SCHEMA_FILE = "pathdeck.schema.json"
 """The schema's file name: shipped in the package, and written into a source root by `schema -o`."""

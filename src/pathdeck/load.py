@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import stat
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -400,11 +402,63 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
         return None, [problem]
 
 
-def read_limited(path: Path, shown: str) -> tuple[bytes | None, list[Problem]]:
-    """A file's bytes, or a problem when it cannot be read or is over MAX_FILE_BYTES."""
+_NOT_FILES = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _kind(mode: int) -> str | None:
+    """What a file of this mode is, when it is not a regular file."""
+    return next((name for test, name in _NOT_FILES if test(mode)), None)
+
+
+BROKEN_LINK = "a broken symbolic link"
+
+
+def not_a_file(path: Path) -> str | None:
+    """What `path` is when it is not a regular file (judged without opening it), else None.
+
+    Opening a FIFO waits for a writer (forever) and opening a device can act on it, so a path
+    is judged from its status alone; a symbolic link counts as what it points to. A path that
+    cannot even be examined is left to the read, which reports why.
+    """
     try:
-        with path.open("rb") as stream:
-            size = os.fstat(stream.fileno()).st_size
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return f"{BROKEN_LINK} to {path.readlink()}" if path.is_symlink() else None
+    except OSError:
+        return None
+    return _kind(mode)
+
+
+def not_a_file_problem(shown: str, kind: str) -> Problem:
+    """The problem for a path named like a source file that is something else."""
+    return Problem(
+        location=Location(shown),
+        code="unreadable-file",
+        message=f"this is {kind}, not a file pathdeck can read: make it a file, or rename "
+        "or remove it",
+    )
+
+
+def read_limited(path: Path, shown: str) -> tuple[bytes | None, list[Problem]]:
+    """A file's bytes, or a problem when it is not a regular file, cannot be read or is over
+    MAX_FILE_BYTES. FIFOs and devices are never opened."""
+    kind = not_a_file(path)
+    if kind is not None:
+        return None, [not_a_file_problem(shown, kind)]
+    try:
+        # O_NONBLOCK: should a FIFO appear here after the check, opening it cannot hang
+        with open(path, "rb", opener=_open_nonblocking) as stream:
+            status = os.fstat(stream.fileno())
+            swapped = _kind(status.st_mode)
+            if swapped is not None:
+                return None, [not_a_file_problem(shown, swapped)]
+            size = status.st_size
             # Never more than the limit (plus one byte, to notice a file that grew).
             data = stream.read(min(size, MAX_FILE_BYTES) + 1)
     except OSError as exc:
@@ -418,6 +472,16 @@ def read_limited(path: Path, shown: str) -> tuple[bytes | None, list[Problem]]:
         )
         return None, [problem]
     return data, []
+
+
+if sys.platform == "win32":  # pragma: no cover - no FIFOs or terminals to wait on
+    _NO_WAIT = 0
+else:
+    _NO_WAIT = os.O_NONBLOCK | os.O_NOCTTY
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | _NO_WAIT)
 
 
 def unreadable(shown: str, exc: OSError) -> Problem:
@@ -521,15 +585,27 @@ class _TreeLister:
             )
         )
 
+    def not_a_file(self, path: Path) -> bool:
+        """Report `path` if it is not a regular file; True when it was reported."""
+        kind = not_a_file(path)
+        if kind is not None:
+            self.problems.append(not_a_file_problem(self.shown(path), kind))
+        return kind is not None
+
     def stage(self, folder: Path) -> StageListing | None:
         concepts: list[tuple[Path, str]] = []
         for path in self.listing(folder):
-            if not path.is_file() or path.suffix not in _YAML_SUFFIXES or path.name == STAGE_FILE:
+            # Whatever is named like YAML is read or reported: silently skipping it would
+            # retire the notes of the concept it holds.
+            if not _named_like_yaml(path) or self.not_a_file(path) or path.name == STAGE_FILE:
                 continue
-            if path.stem == "stage":
+            stem = path.stem.lower()
+            if stem == "stage":
                 self.misnamed(path, STAGE_FILE)
-            elif path.stem == "course":
+            elif stem == "course":
                 self.misnamed(path, f"{COURSE_FILE} only in the source folder itself")
+            elif path.suffix not in _YAML_SUFFIXES:
+                self.misnamed(path, f"{path.stem}{path.suffix.lower()} (a lowercase ending)")
             else:
                 concepts.append((path, self.shown(path)))
         stage_path = folder / STAGE_FILE
@@ -542,6 +618,10 @@ class _TreeLister:
         course: SourceFile | None = None
         stages: list[StageListing] = []
         for path in self.listing(self.root):
+            yaml_like = _named_like_yaml(path)
+            broken = (not_a_file(path) or "").startswith(BROKEN_LINK)
+            if (yaml_like or broken) and self.not_a_file(path):
+                continue  # a broken link may have been a stage folder
             if path.is_dir():
                 listed = self.stage(path)
                 if listed is not None:
@@ -549,9 +629,9 @@ class _TreeLister:
             elif path.name == COURSE_FILE:
                 course, found = load_file(path, self.shown(path))
                 self.problems.extend(found)
-            elif path.suffix in _YAML_SUFFIXES and path.stem == "course":
+            elif yaml_like and path.stem.lower() == "course":
                 self.misnamed(path, COURSE_FILE)
-            elif path.suffix in _YAML_SUFFIXES:
+            elif yaml_like:
                 self.problems.append(
                     Problem(
                         location=Location(self.shown(path)),
@@ -562,6 +642,11 @@ class _TreeLister:
                 )
         course_path = self.shown(self.root / COURSE_FILE)
         return TreeListing(self.root, course, tuple(stages), tuple(self.problems), course_path)
+
+
+def _named_like_yaml(path: Path) -> bool:
+    # `.YAML` and `.Yml` too: such a file is reported, never silently left out
+    return path.suffix.lower() in _YAML_SUFFIXES
 
 
 def list_tree(root: Path) -> TreeListing:

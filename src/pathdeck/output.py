@@ -1,14 +1,15 @@
-"""Safe writing: atomic replacement of outputs and a lock so concurrent builds cannot interleave."""
+"""Safe writing: outputs staged beside their targets and replaced together, under a lock."""
 
 from __future__ import annotations
 
 import os
 import signal
+import stat
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
@@ -20,8 +21,8 @@ except ImportError:  # pragma: no cover - Windows has no flock; builds there are
     fcntl = None  # type: ignore[assignment]
 
 TEMP_SUFFIX = ".tmp"
-STALE_AFTER_SECONDS = 60
-"""A temporary file nobody holds a lock on, older than this, was left by a killed build."""
+_CLAIM_ATTEMPTS = 8
+"""How often a writer tries a fresh temporary name when a sweep removed the one it just made."""
 _TERMINATING = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
@@ -47,11 +48,22 @@ def _try_lock(fd: int) -> bool:
     return True
 
 
-def remove_stale_temporaries(target: Path) -> None:
-    """Delete temporary files beside `target` that a killed build (SIGKILL, power cut) left.
+def _still_named(fd: int, path: Path) -> bool:
+    """True when `path` is still the file open as `fd` (no sweep removed or replaced it)."""
+    try:
+        named = path.stat()
+    except OSError:
+        return False
+    opened = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
 
-    A writer holds a lock on its temporary file for as long as it writes, so a file that can be
-    locked, and is older than a minute, belongs to nobody.
+
+def remove_stale_temporaries(target: Path) -> None:
+    """Delete every temporary file beside `target` that no live writer holds, whatever its age.
+
+    A writer locks its temporary file before it writes a byte and keeps the lock until the file
+    is renamed or removed (`_claim`), so a temporary that can be locked was left by a killed
+    build (SIGKILL, power cut).
     """
     if fcntl is None:  # pragma: no cover - without locks a live writer cannot be told apart
         return
@@ -66,14 +78,30 @@ def remove_stale_temporaries(target: Path) -> None:
         return
     for path in candidates:
         with suppress(OSError):
-            if time.time() - path.stat().st_mtime < STALE_AFTER_SECONDS:
-                continue
-            fd = os.open(path, os.O_RDONLY)
+            if not stat.S_ISREG(path.lstat().st_mode):
+                continue  # never open a FIFO or device someone named like a temporary
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
             try:
-                if _try_lock(fd):
+                if _try_lock(fd) and _still_named(fd, path):
                     path.unlink()
             finally:
                 os.close(fd)
+
+
+def _claim(target: Path) -> tuple[int, Path]:
+    """A new temporary file beside `target`, locked by this process so no sweep removes it.
+
+    Between creating a file and locking it another build's sweep may take it for a killed
+    build's leftover; the name is then gone or someone else's, so a fresh one is made.
+    """
+    prefix = _temporary_prefix(target)
+    for _ in range(_CLAIM_ATTEMPTS):
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=TEMP_SUFFIX)
+        temporary = Path(name)
+        if _try_lock(fd) and _still_named(fd, temporary):
+            return fd, temporary
+        os.close(fd)
+    raise OSError(f"could not keep a temporary file beside {target}")  # pragma: no cover
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -86,37 +114,186 @@ def _fsync_folder(folder: Path) -> None:
             os.close(fd)
 
 
+def _folder_target(target: Path) -> ContentError:
+    return ContentError.at(
+        str(target),
+        "unwritable-output",
+        f"{target} is a folder, not a file: name the file to write, or remove the folder",
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class _Staged:
+    """One target and the locked temporary file that will replace it."""
+
+    target: Path
+    temporary: Path
+    fd: int
+    backup: Path | None = None  # a second name for the old file, to restore it from
+    backup_fd: int | None = None
+    fresh: bool = False  # no file was there before
+    replaced: bool = False
+
+
+@dataclass(slots=True)
+class Staging:
+    """Temporaries for several outputs, replaced together when the `staged` block ends well.
+
+    Records (the ledger) are replaced before outputs (packages): see `staged`.
+    """
+
+    records: list[_Staged] = field(default_factory=list)
+    outputs: list[_Staged] = field(default_factory=list)
+
+    def output(self, target: Path) -> Path:
+        """A temporary path to write `target`'s new content in; it replaces `target` on commit."""
+        staged = _stage(target)
+        self.outputs.append(staged)
+        return staged.temporary
+
+    def record(self, target: Path, text: str) -> None:
+        """Stage `text` as the new content of a record file, written now, replaced first."""
+        staged = _stage(target)
+        self.records.append(staged)
+        try:
+            staged.temporary.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise _unwritable(target, exc) from None
+
+    def all(self) -> list[_Staged]:
+        """Every staged target, in commit order."""
+        return [*self.records, *self.outputs]
+
+
+def _stage(target: Path) -> _Staged:
+    """Claim a temporary beside `target`, first sweeping the ones killed builds left there."""
+    if target.is_dir():
+        raise _folder_target(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(target)
+        fd, temporary = _claim(target)
+    except OSError as exc:
+        raise _unwritable(target, exc) from None
+    return _Staged(target=target, temporary=temporary, fd=fd)
+
+
+def _durable(staged: _Staged) -> None:
+    """Flush a written temporary to disk and give it the mode of the file it replaces."""
+    target = staged.target
+    with staged.temporary.open("rb+") as written:
+        os.fsync(written.fileno())
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+    staged.temporary.chmod(mode)
+
+
+def _keep_old(staged: _Staged) -> None:
+    """Give the file about to be replaced a second (temporary) name, to restore it from.
+
+    The old file is locked first: the second name then shares a locked file, which no sweep
+    removes; the name comes from this writer's own temporary, so nobody else has it.
+    """
+    if not staged.target.exists():
+        staged.fresh = True
+        return
+    fd = os.open(staged.target, os.O_RDONLY | os.O_NONBLOCK)
+    _try_lock(fd)
+    name = staged.temporary.name.removesuffix(TEMP_SUFFIX)
+    backup = staged.temporary.with_name(f"{name}.old{TEMP_SUFFIX}")
+    try:
+        os.link(staged.target, backup)
+    except OSError:  # no hard links here: the record is replaced without a way back
+        os.close(fd)
+        return
+    staged.backup, staged.backup_fd = backup, fd
+
+
+def _replace(staged: _Staged) -> None:
+    staged.temporary.replace(staged.target)
+    staged.replaced = True
+    _fsync_folder(staged.target.parent)
+
+
+def _restore(records: list[_Staged]) -> None:
+    """Put back the records an unfinished commit replaced, so a failed build changed nothing."""
+    for staged in reversed(records):
+        if not staged.replaced:
+            continue
+        with suppress(OSError):
+            if staged.backup is not None:
+                staged.backup.replace(staged.target)
+            elif staged.fresh:  # there was no record before this build
+                staged.target.unlink()
+            _fsync_folder(staged.target.parent)
+
+
+def _commit(staging: Staging) -> None:
+    """Replace every target: all records first, then the outputs.
+
+    Every temporary is written and flushed before the first rename, so running out of space or
+    a read-only file system stops the build with every target as it was. The record goes first
+    because a record ahead of the outputs is harmless (the next build writes the same outputs
+    from it), while an output ahead of its record is a published package whose identities
+    nobody recorded. Until the first output is replaced, a failure (or Ctrl-C) puts the
+    records back.
+    """
+    current = Path()
+    try:
+        for staged in staging.all():
+            current = staged.target
+            _durable(staged)
+        try:
+            for staged in staging.records:
+                current = staged.target
+                _keep_old(staged)
+                _replace(staged)
+            for staged in staging.outputs:
+                current = staged.target
+                _replace(staged)
+        except BaseException:
+            if not any(staged.replaced for staged in staging.outputs):
+                _restore(staging.records)
+            raise
+    except OSError as exc:
+        raise _unwritable(current, exc) from None
+
+
+def _release(staging: Staging) -> None:
+    for staged in staging.all():
+        for fd, path in ((staged.fd, staged.temporary), (staged.backup_fd, staged.backup)):
+            if fd is not None:
+                os.close(fd)
+            if path is not None:
+                path.unlink(missing_ok=True)
+
+
+@contextmanager
+def staged() -> Iterator[Staging]:
+    """Stage several outputs and replace them all once the block succeeds, records first.
+
+    A failed, interrupted or killed block leaves every target byte for byte and, by the next
+    build at the latest, no temporary file.
+    """
+    staging = Staging()
+    try:
+        try:
+            yield staging
+        except OSError as exc:
+            written = staging.outputs[-1].target if staging.outputs else Path()
+            raise _unwritable(written, exc) from None
+        _commit(staging)
+    finally:
+        _release(staging)
+
+
 @contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
     """A temporary path beside `target`, renamed over it only if the block succeeds.
 
-    Readers see the old file or the new one, never a mix; a failed, interrupted or killed
-    write leaves the old file byte for byte and, by the next build at the latest, no
-    temporary file.
+    Readers see the old file or the new one, never a mix.
     """
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(
-            dir=target.parent, prefix=_temporary_prefix(target), suffix=TEMP_SUFFIX
-        )
-    except OSError as exc:
-        raise _unwritable(target.parent, exc) from None
-    temporary = Path(name)
-    try:
-        _try_lock(fd)  # tells remove_stale_temporaries that this file is alive
-        remove_stale_temporaries(target)
-        yield temporary
-        with temporary.open("rb+") as written:
-            os.fsync(written.fileno())
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-        temporary.chmod(mode)
-        temporary.replace(target)
-        _fsync_folder(target.parent)
-    except OSError as exc:
-        raise _unwritable(target, exc) from None
-    finally:
-        os.close(fd)
-        temporary.unlink(missing_ok=True)
+    with staged() as staging:
+        yield staging.output(target)
 
 
 def write_text_atomically(target: Path, text: str) -> None:

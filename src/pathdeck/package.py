@@ -18,7 +18,6 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from pathdeck.notetypes import NoteType
-from pathdeck.output import atomic_output
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 ZIP_LEVEL = 1  # deflate's fastest level: most of the size win at a fraction of the time
@@ -205,7 +204,10 @@ def write_package(
     top_deck_id: int,
     created: int,
 ) -> None:
-    """Write an .apkg atomically: decks and note types once, notes and cards in one transaction.
+    """Write an .apkg: decks and note types once, notes and cards in one transaction.
+
+    `target` is written in place: the pipeline passes a temporary that output.staged replaces
+    the published package with, together with the ledger.
 
     genanki's `Package.write_to_file` re-reads and rewrites the decks and models JSON once per
     deck (quadratic in decks) and inserts row by row; this writes the same collection in one pass.
@@ -222,7 +224,7 @@ def write_package(
             _fill_collection(db, notetypes, decks, notes, top_deck_id, created * 1000)
         finally:
             db.close()
-        with atomic_output(target) as temporary, zipfile.ZipFile(temporary, "w") as archive:
+        with zipfile.ZipFile(target, "w") as archive:
             _add_file(archive, "collection.anki2", database)
             _add(archive, "media", b"{}")
 

@@ -39,6 +39,7 @@ import yaml
 
 from pathdeck import schema
 from pathdeck.curriculum import Concept, Phrase, Pitfall, ProveIt, RedFlag
+from pathdeck.ids import CONCEPT_ID_TEXT
 from pathdeck.jsonschema import STAGE_FOLDER_MODELINE
 from pathdeck.problems import ContentError, Location, Problem, Severity
 
@@ -52,7 +53,7 @@ DEFAULT_COURSE_TITLE = "Clinical Encounters"
 
 _STAGE_LINE = re.compile(r"^Stage\s+([0-9]{1,4})\s*(?::|·|\s[—–-]\s)\s*(\S.*)$", re.IGNORECASE)
 _CONCEPT_LINE = re.compile(r"^Concept\s+([0-9]{1,4})\s+of\s+([0-9]{1,4})$", re.IGNORECASE)
-_ID = r"[A-Za-z]{0,8}([0-9]{1,4})\.([0-9]{1,4})"
+_ID = CONCEPT_ID_TEXT
 _ID_LINE = re.compile(rf"^{_ID}$")
 _CONNECTION_LINE = re.compile(rf"^({_ID})(?:\s.*)?$")
 # C0/C1 controls (tab excepted), Unicode line/paragraph separators, BOMs and lone surrogates:

@@ -34,14 +34,15 @@ from pathdeck.identity import (
     resolve_rest,
     resolve_stage,
 )
+from pathdeck.ids import CONCEPT_ID
 from pathdeck.load import StageListing, list_tree, load_stage
 from pathdeck.markup import to_html
 from pathdeck.notetypes import stable_id
-from pathdeck.output import exclusive, write_text_atomically
+from pathdeck.output import exclusive, staged, write_text_atomically
 from pathdeck.parallel import default_jobs, map_in_workers
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.progress import Progress, silent
-from pathdeck.validate import CONCEPT_ID, CourseCheck, StageCheck, check_course, check_stage, merge
+from pathdeck.validate import CourseCheck, StageCheck, check_course, check_stage, merge
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -346,9 +347,10 @@ def build(
             refuse_fresh_start(course.id, source, [target])
         ledger_text = _ledger_update(source, resolution, locked=locked)
         progress(f"Writing {target.name}", 3, BUILD_STEPS)
-        _write(target, course, resolution, concept_decks=concept_decks)
-        if ledger_text is not None:
-            write_text_atomically(source / LEDGER_FILE, ledger_text)
+        with staged() as staging:  # the ledger is replaced first, then the package
+            if ledger_text is not None:
+                staging.record(source / LEDGER_FILE, ledger_text)
+            _write(staging.output(target), course, resolution, concept_decks=concept_decks)
         progress("Built", BUILD_STEPS, BUILD_STEPS)
     return BuildReport(
         output=target,
@@ -615,11 +617,12 @@ def build_split(
         problems += _clashes(planned)
         if problems:
             raise ContentError(problems)
-        for item in planned:
-            for target, part, notes in item.packages:
-                _write(target, part, notes, concept_decks=concept_decks)
-            if item.ledger is not None:
-                write_text_atomically(item.source / LEDGER_FILE, item.ledger)
+        with staged() as staging:  # every ledger is replaced first, then every package
+            for item in planned:
+                if item.ledger is not None:
+                    staging.record(item.source / LEDGER_FILE, item.ledger)
+                for target, part, notes in item.packages:
+                    _write(staging.output(target), part, notes, concept_decks=concept_decks)
     return tuple(
         SplitReport(
             source=item.source,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from pathdeck import schema
+from pathdeck import ids, schema
 from pathdeck.curriculum import Course
 from pathdeck.jsonschema import COURSE_MODELINE, SCHEMA_FILE, STAGE_FOLDER_MODELINE, render
 from pathdeck.load import (
@@ -24,7 +24,7 @@ from pathdeck.load import (
 from pathdeck.output import write_text_atomically
 from pathdeck.pages import concept_file_name, stage_folder_name
 from pathdeck.problems import ContentError, Location, Problem
-from pathdeck.validate import CONCEPT_ID, COURSE_ID, PLACEHOLDER, validate
+from pathdeck.validate import PLACEHOLDER, validate
 
 WIDTH = 96
 # A placeholder concept id would be an unknown connection (a warning) or an unknown former id,
@@ -148,17 +148,17 @@ def concept_text(concept_id: str, title: str, position: int) -> str:
 
 def concept_numbers(concept_id: str) -> tuple[int, int]:
     """(stage, position) from a concept id such as E6.2; ValueError when it is not one."""
-    match = CONCEPT_ID.match(concept_id)
-    if not match:
+    numbers = ids.concept_numbers(concept_id)
+    if numbers is None:
         raise ValueError(
-            f"{concept_id!r} is not a concept id like E6.1 (letters, stage, '.', number)"
+            f"{concept_id!r} is not a concept id like E6.1: {ids.concept_id_mistake(concept_id)}"
         )
-    return int(match.group(1)), int(match.group(2))
+    return numbers.stage, numbers.number
 
 
 def check_course_id(course_id: str) -> None:
     """ValueError unless `course_id` is a slug the validator accepts."""
-    if not COURSE_ID.match(course_id):
+    if not ids.is_course_id(course_id):
         raise ValueError(f"{course_id!r} is not a slug (lowercase letters, digits and '-')")
 
 

@@ -10,6 +10,13 @@ from typing import Any
 
 from pathdeck import schema
 from pathdeck.curriculum import Concept, Course, Phrase, Pitfall, ProveIt, RedFlag, Stage
+from pathdeck.ids import (
+    canonical_concept_id,
+    concept_id_mistake,
+    concept_numbers,
+    is_course_id,
+    is_item_id,
+)
 from pathdeck.load import (
     COURSE_FILE,
     INT_TAG,
@@ -24,9 +31,6 @@ from pathdeck.load import (
 )
 from pathdeck.problems import ContentError, Location, Problem, Severity, sorted_problems
 
-COURSE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CONCEPT_ID = re.compile(r"^[A-Za-z]{0,8}(\d+)\.(\d+)$")
-ITEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # Markup an author may expect to work: it is shown as typed, so say so before learners see it.
 LOOKS_LIKE_MARKUP = re.compile(
     r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|\{\{|\[(?:sound|latex|\$\$?)[:\]]", re.IGNORECASE
@@ -343,7 +347,7 @@ def _item_ids(check: _Checker, raw: dict[str, Value]) -> None:
             if item_id is None:
                 continue
             where = _where(item, "id")
-            if not ITEM_ID.match(item_id):
+            if not is_item_id(item_id):
                 check.error(
                     where,
                     "bad-item-id",
@@ -366,20 +370,19 @@ def _concept_id(
     """True when the id is well formed and names this stage (uniqueness is `merge`'s rule)."""
     concept_id = raw["id"]
     where = _where(raw, "id")
-    match = CONCEPT_ID.match(concept_id)
-    if not match:
+    numbers = concept_numbers(concept_id)
+    if numbers is None:
         check.error(
             where,
             "bad-concept-id",
-            f"concept id {concept_id!r} should look like E6.1: letters, the stage number, "
-            "'.', a number",
+            f"concept id {concept_id!r} is not like E6.1: {concept_id_mistake(concept_id)}",
         )
         return False
-    if stage_number is not None and int(match.group(1)) != stage_number:
+    if stage_number is not None and numbers.stage != stage_number:
         check.error(
             where,
             "concept-stage-mismatch",
-            f"concept '{concept_id}' belongs to stage {int(match.group(1))} but is filed "
+            f"concept '{concept_id}' belongs to stage {numbers.stage} but is filed "
             f"under stage {stage_number} ({stage}); move the file or fix the id",
         )
         return False
@@ -450,7 +453,7 @@ def check_course(source: SourceFile | None, course_path: str) -> CourseCheck:
         )
     elif source.root is not None:
         raw = check.record(source.root, schema.COURSE, "the course")
-        if raw and "id" in raw and not COURSE_ID.match(raw["id"]):
+        if raw and "id" in raw and not is_course_id(raw["id"]):
             check.error(
                 _where(raw, "id"),
                 "bad-course-id",
@@ -486,7 +489,7 @@ def check_stage(files: StageFiles) -> StageCheck:
     with_id = [d for d in drafts if "id" in d.raw]
     valid = [d for d in with_id if _concept_id(check, d.raw, number, stage_path)]
     concept_ids = tuple(
-        (d.raw["id"], _where(d.raw, "id")) for d in with_id if CONCEPT_ID.match(d.raw["id"])
+        (d.raw["id"], _where(d.raw, "id")) for d in with_id if concept_numbers(d.raw["id"])
     )
     for draft in drafts:
         _item_ids(check, draft.raw)
@@ -534,11 +537,11 @@ def _former_ids(check: _Checker, raw: dict[str, Value]) -> list[tuple[str, str, 
     found = []
     where = _where(raw, "formerly")
     for former in raw.get("formerly", []):
-        if not CONCEPT_ID.match(former):
+        if concept_numbers(former) is None:
             check.error(
                 where, "bad-concept-id", f"formerly {former!r} should be a concept id like E6.1"
             )
-        elif former.upper() == raw["id"].upper():
+        elif canonical_concept_id(former) == canonical_concept_id(raw["id"]):
             check.error(where, "bad-former-id", f"{raw['id']} names itself in 'formerly'")
         else:
             found.append((former, raw["id"], where))
@@ -550,7 +553,7 @@ def _former_rules(check: _Checker, stages: tuple[StageCheck, ...], ids: set[str]
     claimed: dict[str, str] = {}
     for part in stages:
         for former, concept_id, where in part.formers:
-            key = former.upper()
+            key = canonical_concept_id(former)
             if key in ids:
                 check.error(
                     where,
@@ -578,16 +581,18 @@ def merge(
         check.problems.extend(part.problems)
         check.placeholders.extend(part.placeholders)
     first_stage: dict[int, Location] = {}
-    first_concept: dict[str, Location] = {}
+    first_concept: dict[str, tuple[str, Location]] = {}  # by canonical id: as written, where
     kept = []
     for part in stages:
         for concept_id, where in part.concept_ids:
-            first = first_concept.setdefault(concept_id, where)
+            written, first = first_concept.setdefault(
+                canonical_concept_id(concept_id), (concept_id, where)
+            )
             if first is not where:
                 check.error(
                     where,
                     "duplicate-concept-id",
-                    f"concept id '{concept_id}' is already used by {first}",
+                    _duplicate_concept_message(concept_id, written, first),
                 )
         if part.number is not None:
             number, where = part.number
@@ -599,10 +604,10 @@ def merge(
                 continue
         if part.stage is not None:
             kept.append(part.stage)
-    _former_rules(check, stages, {concept_id.upper() for concept_id in first_concept})
+    _former_rules(check, stages, set(first_concept))
     for part in stages:
         for target, where in part.connections:
-            if target not in first_concept:
+            if canonical_concept_id(target) not in first_concept:
                 check.warn(
                     where,
                     "unknown-connection",
@@ -619,6 +624,15 @@ def merge(
             stages=tuple(sorted(kept, key=lambda s: s.number)),
         ),
         warnings=sorted_problems(check.problems),
+    )
+
+
+def _duplicate_concept_message(concept_id: str, first_id: str, first: Location) -> str:
+    if first_id == concept_id:
+        return f"concept id '{concept_id}' is already used by {first}"
+    return (
+        f"concept id '{concept_id}' is already used, as '{first_id}', by {first}: ids that "
+        "differ only in case are one id (Anki's tag search ignores case)"
     )
 
 

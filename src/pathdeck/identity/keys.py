@@ -10,6 +10,7 @@ import time
 import unicodedata
 from collections.abc import Collection, Iterable
 
+from pathdeck.ids import canonical_concept_id as canonical_id
 from pathdeck.problems import ContentError
 from pathdeck.roles import Role
 
@@ -76,11 +77,6 @@ def item_key(text: str, item_id: str | None, taken: Collection[str]) -> str:
     if item_id and item_id not in taken:
         return item_id
     return text_key(text, taken)
-
-
-def canonical_id(concept_id: str) -> str:
-    """The spelling concept ids are compared in: `e6.1` and `E6.1` are one concept."""
-    return concept_id.upper()
 
 
 def concept_key(concept_id: str, taken: Collection[str]) -> str:

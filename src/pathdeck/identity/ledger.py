@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from pathdeck.identity.keys import canonical_id, guid_for
+from pathdeck.identity.keys import guid_for
+from pathdeck.ids import canonical_concept_id as canonical_id
 from pathdeck.pickling import compact_pickle
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.roles import Role
