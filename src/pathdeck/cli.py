@@ -6,7 +6,6 @@ import atexit
 import contextlib
 import functools
 import gc
-import json
 import os
 import sys
 import traceback
@@ -73,17 +72,18 @@ def _summary(problems: tuple[Problem, ...]) -> str:
     return f"{errors} error(s), {warnings} warning(s)"
 
 
-def _report(problems: tuple[Problem, ...], *, ok: bool, **extra: object) -> str:
-    """The `--json` form of a run: ok, counts, then every problem in report order."""
-    errors = sum(1 for p in problems if p.severity.value == "error")
-    payload = {
-        "ok": ok,
-        **extra,
-        "errors": errors,
-        "warnings": len(problems) - errors,
-        "problems": [p.to_json() for p in problems],
-    }
-    return json.dumps(payload, indent=2, ensure_ascii=False)
+def _command_name() -> str | None:
+    """The running command as typed after `pathdeck` (`build`, `new concept`), if any."""
+    ctx = click.get_current_context(silent=True)
+    words = ctx.command_path.split()[1:] if ctx is not None else []
+    return " ".join(words) or None
+
+
+def _report(problems: Iterable[Problem], *, ok: bool, **extra: object) -> str:
+    """The `--json` form of a run: the one envelope every command shares (pathdeck.report)."""
+    from pathdeck.report import envelope, render
+
+    return render(envelope(_command_name(), problems, ok=ok, **extra))
 
 
 def handles_content_errors(command: F) -> F:
@@ -95,7 +95,7 @@ def handles_content_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from pathdeck.problems import ContentError, Location, Problem
+        from pathdeck.problems import NOWHERE, ContentError, Location, Problem
 
         as_json = kwargs.get("as_json", False)
         try:
@@ -104,7 +104,7 @@ def handles_content_errors(command: F) -> F:
             if isinstance(exc, ContentError):
                 problems = exc.problems
             else:
-                where = Location(str(exc.filename or "pathdeck"))
+                where = Location(str(exc.filename)) if exc.filename else NOWHERE
                 message = exc.strerror or str(exc)
                 problems = (Problem(location=where, code="os-error", message=message),)
             if as_json:
@@ -125,7 +125,80 @@ def handles_content_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """-q/-v given after a subcommand: recorded where the group's own -q/-v are."""
+    root = ctx.find_root()
+    if root.obj is None or not value or param.name is None:
+        return
+    root.obj[param.name] = value if param.name == "quiet" else root.obj[param.name] + value
+
+
+def _verbosity_options() -> list[click.Parameter]:
+    return [
+        click.Option(
+            ["-v", "--verbose"],
+            count=True,
+            expose_value=False,
+            callback=_set_verbosity,
+            help="Say more on stderr (per-file detail).",
+        ),
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            expose_value=False,
+            callback=_set_verbosity,
+            help="Only errors on stderr; no progress.",
+        ),
+    ]
+
+
+class PathdeckCommand(click.Command):
+    """A subcommand: takes -q/-v after its name too (`pathdeck stats -q`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(_verbosity_options())
+
+
+class PathdeckGroup(click.Group):
+    """The command group: every subcommand gets -q/-v; `--json` usage errors go to stdout too."""
+
+    command_class = PathdeckCommand
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            ctx.meta["pathdeck.json"] = "--json" in args
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            _usage_error_as_json(ctx, exc)
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            _usage_error_as_json(ctx, exc)
+            raise
+
+
+PathdeckGroup.group_class = PathdeckGroup
+
+
+def _usage_error_as_json(ctx: click.Context, exc: click.UsageError) -> None:
+    """With --json anywhere on the line, a usage error is also a report on stdout (exit 2)."""
+    if not ctx.meta.get("pathdeck.json") or ctx.meta.get("pathdeck.usage-reported"):
+        return
+    ctx.meta["pathdeck.usage-reported"] = True  # nested groups see the same error once
+    from pathdeck.report import render, usage_error
+
+    failed = exc.ctx or ctx
+    command = " ".join(failed.command_path.split()[1:]) or None
+    click.echo(render(usage_error(command, exc.format_message())))
+
+
 @click.group(
+    cls=PathdeckGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EXAMPLES,
 )
@@ -157,7 +230,11 @@ def check(source: Path, strict: bool, jobs: int | None, as_json: bool) -> None:
     failed = strict and bool(report.warnings)
     concepts, stages = len(report.course.concepts()), len(report.course.stages)
     if as_json:
-        click.echo(_report(report.warnings, ok=not failed, concepts=concepts, stages=stages))
+        click.echo(
+            _report(
+                report.warnings, ok=not failed, source=str(source), concepts=concepts, stages=stages
+            )
+        )
     _echo_problems(report.warnings)
     if failed:
         click.echo(f"pathdeck: --strict: {_summary(report.warnings)}", err=True)
@@ -225,6 +302,12 @@ def build(
         raise click.UsageError("--with-course adds the whole course to a --split build")
     # "-o dist/" or "-o dist" (no .apkg): a folder, so the package is named after the course
     names_folder = output is not None and (output.is_dir() or output.suffix.lower() != ".apkg")
+    if names_folder and not split and not ctx.obj["quiet"] and output is not None:
+        click.echo(
+            f"pathdeck: -o {output} names a folder (no .apkg at the end): writing "
+            f"{output}/<course id>.apkg",
+            err=True,
+        )
     if split or len(sources) > 1 or names_folder:
         _build_batch(
             ctx,
@@ -258,7 +341,16 @@ def build(
     if not ctx.obj["quiet"]:
         _echo_problems(report.warnings)
     if as_json:
-        click.echo(json.dumps({"ok": True, **report.to_json()}, indent=2, ensure_ascii=False))
+        build_json = {"source": str(source), **report.to_json()}
+        click.echo(
+            _report(
+                report.warnings,
+                ok=True,
+                dry_run=False,
+                outputs=[str(report.output)],
+                builds=[build_json],
+            )
+        )
         return
     counts = report.counts
     click.echo(str(report.output))
@@ -272,43 +364,80 @@ def build(
         )
 
 
-DIFF_MARKS = {"new": "+", "updated": "~", "not-delivered": "!", "dropped": "-"}
+DIFF_MARKS = {
+    "new": "+",
+    "updated": "~",
+    "retired": "x",
+    "restored": "^",
+    "not_delivered": "!",
+    "dropped": "-",
+    "unchanged": "=",
+}
 
 
 @main.command(short_help="Show what a learner's next import will change.")
 @click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--exit-code",
+    is_flag=True,
+    help="Exit 1 when a learner's import of NEW would change anything, 0 when nothing.",
+)
 @json_option
+@click.pass_obj
 @handles_content_errors
-def diff(old: Path, new: Path, as_json: bool) -> None:
-    """Show what a learner's next import of NEW (over OLD) will change, note by note."""
+def diff(obj: dict[str, Any], old: Path, new: Path, exit_code: bool, as_json: bool) -> None:
+    """Show what a learner's next import of NEW (over OLD) will change, concept by concept.
+
+    Both may be packages pathdeck built or ones Anki exported (modern or legacy format).
+    To see what a build would publish without keeping old packages: pathdeck build --dry-run.
+
+    \b
+    Examples:
+      pathdeck diff v1.apkg v2.apkg
+      pathdeck diff v1.apkg v2.apkg --exit-code --json
+    """
     from pathdeck.diff import diff_files
 
     result = diff_files(old, new)
     if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
-        return
+        click.echo(_report(result.warnings, ok=True, **result.to_json()))
+    else:
+        _echo_diff(result, verbose=obj["verbose"] > 0)
+    if not obj["quiet"]:
+        _echo_problems(result.warnings)
+        click.echo(_diff_summary(result.counts), err=True)
+    if exit_code and result.changes_anything:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _echo_diff(result: Any, *, verbose: bool) -> None:
+    """The changes under one heading per concept, in curriculum order (-v: unchanged too)."""
+    concept: object = object()
     for change in result.changes:
-        if change.kind == "unchanged":
+        if change.kind == "unchanged" and not verbose:
             continue
+        if change.concept != concept:
+            concept = change.concept
+            click.echo(change.concept or "(notes of no concept)")
         detail = f" ({', '.join(change.fields)})" if change.fields else ""
-        mark = DIFF_MARKS[change.kind]
-        click.echo(f"{mark} {change.kind:<13} {change.notetype}: {change.summary}{detail}")
+        label = change.kind.replace("_", " ")
+        click.echo(
+            f"  {DIFF_MARKS[change.kind]} {label:<13} {change.notetype}: {change.summary}{detail}"
+        )
     for deck in result.new_decks:
         click.echo(f"+ deck          {deck}")
-    for problem in result.notetype_problems:
-        click.echo(f"warning: {problem}", err=True)
-    counts = result.counts
-    click.echo(
-        f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged"
-        + (
-            f", {counts['not-delivered']} changed but not newer (Anki will skip them)"
-            if counts["not-delivered"]
-            else ""
-        )
-        + (f", {counts['dropped']} no longer in the package" if counts["dropped"] else ""),
-        err=True,
-    )
+
+
+def _diff_summary(counts: dict[str, int]) -> str:
+    text = f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged"
+    if counts["retired"] or counts["restored"]:
+        text += f", {counts['retired']} retired, {counts['restored']} restored"
+    if counts["not_delivered"]:
+        text += f", {counts['not_delivered']} changed but not newer (Anki will skip them)"
+    if counts["dropped"]:
+        text += f", {counts['dropped']} no longer in the package"
+    return text
 
 
 @main.command("import", short_help="Turn educators' plain-text concept pages into YAML.")
@@ -370,19 +499,37 @@ def import_command(
             for p in result.imported
         ]
         extra = {
+            "course": result.course_id,
+            "created": [str(p) for p in result.created],
             "imported": imported,
             "unchanged": [str(p) for p in result.unchanged],
             "failed": [str(f.page) for f in result.failed],
-            "written": [str(p) for p in result.written],
+            "outputs": [str(p) for p in result.written],
         }
         click.echo(_report(result.problems + result.warnings, ok=result.ok, **extra))
     else:
         for page in result.imported:
             click.echo(str(page.path))
+        _echo_created(result, quiet=ctx.obj["quiet"])
         click.echo(result.summary())
     _echo_problems(shown)
     if not result.ok:
         sys.exit(EXIT_PROBLEMS)
+
+
+def _echo_created(result: Any, *, quiet: bool) -> None:
+    """Say what the import created besides concepts: the course (its id is for good) and stages."""
+    if quiet:
+        return
+    for path in result.created:
+        if path.name == "course.yaml":
+            click.echo(
+                f"created {path}: course id '{result.course_id}' (permanent: it names every "
+                "note learners get; edit it now if it is wrong, before the first build)",
+                err=True,
+            )
+        else:
+            click.echo(f"created stage folder {path}", err=True)
 
 
 # ---------------------------------------------------------------- batch export (build --split)
@@ -425,8 +572,10 @@ def _build_batch(
     if not quiet:
         _echo_problems(w for report in reports for w in report.warnings)
     if as_json:
-        payload = {"ok": True, "builds": [report.to_json() for report in reports]}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        outputs = [str(path) for report in reports for path in report.outputs]
+        warnings = [w for report in reports for w in report.warnings]
+        builds = [report.to_json() for report in reports]
+        click.echo(_report(warnings, ok=True, dry_run=False, outputs=outputs, builds=builds))
         return
     for report in reports:
         for path in report.outputs:
@@ -451,18 +600,27 @@ def _build_batch(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the schema to this file instead of printing it.",
 )
+@click.option(
+    "--outputs",
+    "of_outputs",
+    is_flag=True,
+    help="The schema of every command's --json output instead of the source files'.",
+)
 @handles_content_errors
-def schema(output: Path | None) -> None:
+def schema(output: Path | None, of_outputs: bool) -> None:
     """Print the JSON Schema of source files, for editors' completion and checks.
+
+    With --outputs, the JSON Schema every `--json` report of every command follows.
 
     \b
     Examples:
       pathdeck schema -o decks/pathdeck.schema.json
-      pathdeck schema > pathdeck.schema.json
+      pathdeck schema --outputs > pathdeck.outputs.schema.json
     """
     from pathdeck.jsonschema import render
+    from pathdeck.report import output_schema
 
-    text = render()
+    text = output_schema() if of_outputs else render()
     if output is None:
         click.echo(text, nl=False)
         return
@@ -510,12 +668,8 @@ _course_id = _checked_by("check_course_id")
 def _report_new(obj: dict[str, Any], result: Any, as_json: bool) -> None:
     _echo_problems(result.warnings)
     if as_json:
-        payload = {
-            "ok": True,
-            "path": str(result.path),
-            "written": [str(path) for path in result.written],
-        }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        written = [str(path) for path in result.written]
+        click.echo(_report(result.warnings, ok=True, path=str(result.path), outputs=written))
         return
     for path in result.written:
         click.echo(str(path))
@@ -637,8 +791,8 @@ def _echo_courses(
     """Print each source's course stats as text (blank line between courses) or as JSON."""
     courses = _course_stats(sources)
     if as_json:
-        payload = {"ok": True, "courses": [c.to_json(with_concepts=with_concepts) for c in courses]}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        listed = [c.to_json(with_concepts=with_concepts) for c in courses]
+        click.echo(_report((), ok=True, courses=listed))
         return
     click.echo("\n\n".join("\n".join(render(course)) for course in courses))
 
@@ -713,7 +867,9 @@ def preview(ctx: click.Context, source: Path, output: Path, as_json: bool) -> No
     if not ctx.obj["quiet"]:
         _echo_problems(report.warnings)
     if as_json:
-        click.echo(_report(report.warnings, ok=True, **report.to_json()))
+        click.echo(
+            _report(report.warnings, ok=True, outputs=[str(report.index)], **report.to_json())
+        )
         return
     click.echo(str(report.index))
     if not ctx.obj["quiet"]:

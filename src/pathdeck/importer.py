@@ -67,6 +67,16 @@ class ImportResult:
     unchanged: tuple[Path, ...] = ()
     failed: tuple[FailedPage, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    course_id: str | None = None  # of the course the pages went into, once it exists
+
+    @property
+    def created(self) -> tuple[Path, ...]:
+        """The course.yaml and the stage folders this import created, in the order written."""
+        return tuple(
+            path if path.name == COURSE_FILE else path.parent
+            for path in self.written
+            if path.name in {COURSE_FILE, STAGE_FILE}
+        )
 
     @property
     def ok(self) -> bool:
@@ -89,6 +99,8 @@ class ImportResult:
             text += f", {len(self.unchanged)} unchanged"
         if self.failed:
             text += f", {len(self.failed)} failed"
+        if self.warnings:
+            text += f", {len(self.warnings)} warning{'' if len(self.warnings) == 1 else 's'}"
         return text
 
 
@@ -436,8 +448,17 @@ class _Importer:
         self.target.concepts_in(folder)[parsed.concept.id] = concept_path
         self.target.imported_from[parsed.concept.id] = page
 
+    def course_id(self) -> str | None:
+        try:
+            text = (self.into / COURSE_FILE).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        found = _TOP_LEVEL_ID.search(text)
+        return found.group(1).strip("'\"") if found else None
+
     def result(self) -> ImportResult:
         return ImportResult(
+            course_id=self.course_id(),
             written=tuple(self.written),
             imported=tuple(self.imported),
             unchanged=tuple(self.unchanged),

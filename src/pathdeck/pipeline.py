@@ -62,7 +62,6 @@ class _Outcome:
             "notes": self.notes,
             "counts": self.counts,
             "ledger_written": self.ledger_written,
-            "warnings": [w.to_json() for w in self.warnings],
         }
 
 
@@ -74,7 +73,7 @@ class BuildReport(_Outcome):
 
     def to_json(self) -> dict[str, object]:
         """The machine-readable report printed by `--json`."""
-        return {"output": str(self.output), **self._json()}
+        return {"outputs": [str(self.output)], **self._json()}
 
 
 def _missing_source(source: Path) -> ContentError:
