@@ -148,3 +148,9 @@ def test_usage_errors_are_reports_too(args: list[str], command: str | None) -> N
     payload = report(*args, code=2)
     assert (payload["ok"], payload["command"]) == (False, command)
     assert [(e["code"], e["path"]) for e in payload["errors"]] == [("usage-error", None)]
+
+
+def test_dry_run_report(source: Path, tmp_path: Path, epoch: int) -> None:
+    """build --dry-run --json has build's shape, dry_run true and the planned changes."""
+    payload = report("build", str(source), "-o", str(tmp_path / "d.apkg"), "--dry-run")
+    assert (payload["dry_run"], len(payload["builds"][0]["changes"])) == (True, 10)

@@ -274,6 +274,12 @@ def check(source: Path, strict: bool, jobs: int | None, as_json: bool) -> None:
     help="Accept a change to a note type's fields by publishing a new version of it.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (nothing is written).")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Report what the build would publish against the ledger (new, updated, retired, "
+    "renamed decks); write nothing.",
+)
 @jobs_option
 @json_option
 @click.pass_context
@@ -288,6 +294,7 @@ def build(
     locked: bool,
     accept_notetype_changes: bool,
     strict: bool,
+    dry_run: bool,
     jobs: int | None,
     as_json: bool,
 ) -> None:
@@ -297,9 +304,24 @@ def build(
     Examples:
       pathdeck build decks -o dist/course.apkg
       pathdeck build --split stage --with-course -o dist/ decks
+      pathdeck build --dry-run        what the next release would change for learners
     """
     if with_course and not split:
         raise click.UsageError("--with-course adds the whole course to a --split build")
+    if dry_run:
+        if split or len(sources) > 1:
+            raise click.UsageError("--dry-run plans one source tree's build, without --split")
+        _dry_run(
+            ctx,
+            sources[0] if sources else DEFAULT_SOURCE,
+            output,
+            concept_decks=concept_decks,
+            accept_notetype_changes=accept_notetype_changes,
+            strict=strict,
+            jobs=jobs,
+            as_json=as_json,
+        )
+        return
     # "-o dist/" or "-o dist" (no .apkg): a folder, so the package is named after the course
     names_folder = output is not None and (output.is_dir() or output.suffix.lower() != ".apkg")
     if names_folder and not split and not ctx.obj["quiet"] and output is not None:
@@ -362,6 +384,58 @@ def build(
             + (f" ({counts['retired_total']} retired in all)" if counts["retired_total"] else ""),
             err=True,
         )
+
+
+def _dry_run(
+    ctx: click.Context,
+    source: Path,
+    output: Path | None,
+    *,
+    concept_decks: bool,
+    accept_notetype_changes: bool,
+    strict: bool,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """`build --dry-run`: the planned changes by concept, in curriculum order; nothing written."""
+    from pathdeck.dryrun import dry_run
+
+    planned = dry_run(
+        source,
+        output,
+        concept_decks=concept_decks,
+        accept_notetype_changes=accept_notetype_changes,
+        jobs=jobs,
+    )
+    if strict and planned.warnings:
+        from pathdeck.problems import ContentError
+
+        raise ContentError(planned.warnings)
+    if not ctx.obj["quiet"]:
+        _echo_problems(planned.warnings)
+    if as_json:
+        outputs = [str(planned.target)]
+        click.echo(
+            _report(
+                planned.warnings, ok=True, dry_run=True, outputs=outputs, builds=[planned.to_json()]
+            )
+        )
+        return
+    concept = None
+    for change in planned.changes:
+        if change.concept != concept:
+            concept = change.concept
+            click.echo(concept)
+        click.echo(
+            f"  {DIFF_MARKS[change.status]} {change.status:<9} {change.role}: {change.summary}"
+        )
+    counts = planned.counts
+    click.echo(
+        f"--dry-run: {planned.target} would have {planned.notes} notes: {counts['new']} new, "
+        f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['retired']} "
+        f"retired, {counts['restored']} restored; nothing was written",
+        err=True,
+    )
 
 
 DIFF_MARKS = {
