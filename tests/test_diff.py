@@ -139,3 +139,28 @@ def test_dry_run_reports_the_release_and_writes_nothing(
     assert [w["code"] for w in report["warnings"]] == ["deck-renamed"]
     assert not target.exists()
     assert (source / "pathdeck.lock").read_bytes() == ledger
+
+
+@pytest.mark.anki
+@pytest.mark.parametrize("kind", ["apkg", "apkg-legacy"])
+def test_diff_reads_packages_anki_exported(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """A learner's export (modern zstd or legacy) against the next release: only the edit shows."""
+    from anki_helpers import fresh_collection, import_default
+    from insights_support import export_as
+
+    v1 = build(source, tmp_path / "v1.apkg", monkeypatch, 1_780_000_000)
+    col = fresh_collection(tmp_path / "anki")
+    import_default(col, v1)
+    exported = export_as(col, tmp_path / "exported", "learner", kind)
+    col.close()
+    assert run("diff", str(exported), str(v1), "--exit-code")[0] == 0
+    edit(source, {"anchor": "A rewritten anchor."})
+    v2 = build(source, tmp_path / "v2.apkg", monkeypatch, 1_780_086_400)
+    code, out, _ = run("diff", str(exported), str(v2), "--json")
+    counts = json.loads(out)["counts"]
+    assert code == 0
+    assert counts == json.loads(run("diff", str(v1), str(v2), "--json")[1])["counts"]
+    assert (counts["new"], counts["not_delivered"]) == (0, 0)
+    assert counts["updated"] > 0

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import tempfile
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +16,6 @@ from pathdeck.roles import Role
 from pathdeck.validate import CONCEPT_ID
 
 _TAGS = re.compile(r"<[^>]+>")
-_COLLECTIONS = ("collection.anki21", "collection.anki2")
 _CONCEPT_TAG = "pathdeck::"
 _ROLE_TAG = "pathdeck::role::"
 KINDS = ("new", "updated", "retired", "restored", "not_delivered", "dropped", "unchanged")
@@ -134,24 +131,14 @@ def _unreadable(path: Path, why: str) -> ContentError:
 
 @contextmanager
 def _collection(path: Path) -> Iterator[sqlite3.Connection]:
-    """The package's collection database, opened read-only from a scratch copy."""
+    """The package's collection, modern (zstd) or legacy, read-only (tools.exports)."""
+    from pathdeck.tools.exports import ExportError, open_export
+
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = set(archive.namelist())
-            member = next((n for n in _COLLECTIONS if n in members), None)
-            if member is None:
-                raise _unreadable(path, "it holds no collection")
-            data = archive.read(member)
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise _unreadable(path, str(exc)) from None
-    with tempfile.TemporaryDirectory(prefix="pathdeck-diff-") as scratch:
-        database = Path(scratch) / "collection.db"
-        database.write_bytes(data)
-        db = sqlite3.connect(database)
-        try:
+        with open_export(path) as db:
             yield db
-        finally:
-            db.close()
+    except ExportError as exc:
+        raise _unreadable(path, exc.reason) from None
 
 
 def _notetypes_and_decks(
@@ -169,7 +156,8 @@ def _notetypes_and_decks(
     names = dict(db.execute("SELECT id, name FROM notetypes").fetchall())
     fields = dict.fromkeys(names.values(), ())
     for ntid, field in db.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
-        fields[names[ntid]] = (*fields[names[ntid]], field)
+        if ntid in names:  # Anki's exports can keep fields of note types they left out
+            fields[names[ntid]] = (*fields[names[ntid]], field)
     # Anki stores a deck path with \x1f between its parts
     decks = frozenset(n.replace("\x1f", "::") for (n,) in db.execute("SELECT name FROM decks"))
     return names, fields, decks
