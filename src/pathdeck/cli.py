@@ -10,6 +10,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -41,12 +42,41 @@ Run `pathdeck COMMAND --help` for a command's options and examples. Shell comple
 `eval "$(_PATHDECK_COMPLETE=bash_source pathdeck)"` (zsh_source, fish_source); see README.
 """
 
-source_argument = click.argument(
-    "source", type=click.Path(file_okay=False, path_type=Path), default="decks", required=False
-)
 DEFAULT_SOURCE = Path("decks")
+
+
+def _default_source(ctx: click.Context) -> Path:
+    """decks/, or the course the command runs inside (said on stderr unless quiet)."""
+    from pathdeck.locate import find_source
+
+    found = find_source(Path.cwd())
+    root = ctx.find_root().obj or {}
+    if found.found_upward and not root.get("quiet"):
+        click.echo(found.announcement(), err=True)
+    return found.folder
+
+
+def _source_or_default(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    return _default_source(ctx) if value is None else value
+
+
+def _sources_or_default(
+    ctx: click.Context, param: click.Parameter, value: tuple[Path, ...]
+) -> tuple[Path, ...]:
+    return value or (_default_source(ctx),)
+
+
+source_argument = click.argument(
+    "source",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=False,
+    callback=_source_or_default,
+)
 sources_argument = click.argument(
-    "sources", nargs=-1, type=click.Path(file_okay=False, path_type=Path)
+    "sources",
+    nargs=-1,
+    type=click.Path(file_okay=False, path_type=Path),
+    callback=_sources_or_default,
 )
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print a machine-readable report."
@@ -95,7 +125,7 @@ def handles_content_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from pathdeck.problems import NOWHERE, ContentError, Location, Problem
+        from pathdeck.problems import NO_FILE, ContentError, Location, Problem
 
         as_json = kwargs.get("as_json", False)
         try:
@@ -104,7 +134,7 @@ def handles_content_errors(command: F) -> F:
             if isinstance(exc, ContentError):
                 problems = exc.problems
             else:
-                where = Location(str(exc.filename)) if exc.filename else NOWHERE
+                where = Location(str(exc.filename)) if exc.filename else NO_FILE
                 message = exc.strerror or str(exc)
                 problems = (Problem(location=where, code="os-error", message=message),)
             if as_json:
@@ -221,13 +251,21 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
 @jobs_option
 @json_option
+@click.pass_obj
 @handles_content_errors
-def check(source: Path, strict: bool, jobs: int | None, as_json: bool) -> None:
-    """Validate SOURCE (default: decks) and report every problem as path:line:col."""
+def check(obj: dict[str, Any], source: Path, strict: bool, jobs: int | None, as_json: bool) -> None:
+    """Validate SOURCE (default: decks) and report every problem as path:line:col.
+
+    -q prints only errors (with --strict, warnings are errors); -v lists every file checked.
+    """
     from pathdeck.pipeline import check as run_check
 
     report = run_check(source, jobs=jobs)
     failed = strict and bool(report.warnings)
+    if obj["quiet"] and not failed:
+        report = replace(report, warnings=())
+    if obj["verbose"]:
+        _echo_checked_files(report.course)
     concepts, stages = len(report.course.concepts()), len(report.course.stages)
     if as_json:
         click.echo(
@@ -239,8 +277,18 @@ def check(source: Path, strict: bool, jobs: int | None, as_json: bool) -> None:
     if failed:
         click.echo(f"pathdeck: --strict: {_summary(report.warnings)}", err=True)
         sys.exit(EXIT_PROBLEMS)
-    if not as_json:
+    if not as_json and not obj["quiet"]:
         click.echo(f"{source}: {concepts} concept(s) in {stages} stage(s): ok")
+
+
+def _echo_checked_files(course: Any) -> None:
+    """-v: each concept file checked, with the concept it holds, in curriculum order."""
+    for stage in course.stages:
+        click.echo(
+            f"stage {stage.number}: {stage.title} ({len(stage.concepts)} concept(s))", err=True
+        )
+        for concept in stage.concepts:
+            click.echo(f"  {concept.source}: {concept.id} {concept.title}", err=True)
 
 
 @main.command(short_help="Build .apkg decks and update the identity ledger.")
@@ -708,9 +756,8 @@ into_option = click.option(
     "-s",
     "--source",
     type=click.Path(file_okay=False, path_type=Path),
-    default="decks",
-    show_default=True,
-    help="The source folder to add the file to.",
+    callback=_source_or_default,
+    help="The source folder to add the file to (default: decks, or the course you are in).",
 )
 
 
@@ -936,8 +983,7 @@ def preview(ctx: click.Context, source: Path, output: Path, as_json: bool) -> No
     try:
         report = run_preview(source, output)
     except AnkiNotInstalledError as exc:
-        click.echo(f"pathdeck: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        _missing_dependency(str(exc), as_json=as_json)
     if not ctx.obj["quiet"]:
         _echo_problems(report.warnings)
     if as_json:
@@ -952,6 +998,16 @@ def preview(ctx: click.Context, source: Path, output: Path, as_json: bool) -> No
             f"{report.anki_version}: open {report.index} in any browser",
             err=True,
         )
+
+
+def _missing_dependency(message: str, *, as_json: bool) -> NoReturn:
+    """An optional dependency is not installed: the environment's problem, so usage (exit 2)."""
+    if as_json:
+        from pathdeck.report import render, usage_error
+
+        click.echo(render(usage_error(_command_name(), message, code="missing-dependency")))
+    click.echo(f"pathdeck: {message}", err=True)
+    sys.exit(EXIT_USAGE)
 
 
 def run() -> NoReturn:

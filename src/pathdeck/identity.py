@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from pathdeck.cards import NoteSpec, Placement, retired_note
 from pathdeck.notetypes import NoteType, note_type
 from pathdeck.pickling import compact_pickle, named_tuple_reduce
-from pathdeck.problems import NOWHERE, ContentError, Location, Problem, Severity
+from pathdeck.problems import NO_FILE, ContentError, Location, Problem, Severity
 from pathdeck.roles import CONCEPT_KEY, Role
 
 LEDGER_FILE = "pathdeck.lock"
@@ -409,7 +409,7 @@ def build_time() -> int:
             raise ContentError(
                 [
                     Problem(
-                        location=NOWHERE,
+                        location=NO_FILE,
                         code="bad-source-date-epoch",
                         message=f"SOURCE_DATE_EPOCH must be whole seconds, not {pinned!r}",
                     )

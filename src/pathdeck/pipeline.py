@@ -77,7 +77,12 @@ class BuildReport(_Outcome):
 
 
 def _missing_source(source: Path) -> ContentError:
-    return ContentError.at(str(source), "missing-source", f"source folder {source} does not exist")
+    return ContentError.at(
+        str(source),
+        "missing-source",
+        f"source folder {source} does not exist (run pathdeck in the folder that holds it or "
+        "inside a course, or name the folder: pathdeck check PATH)",
+    )
 
 
 @dataclass(frozen=True, slots=True)

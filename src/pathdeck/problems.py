@@ -32,11 +32,11 @@ class Location(NamedTuple):
 
     @property
     def in_a_file(self) -> bool:
-        """False for problems of the environment or the command line (NOWHERE)."""
+        """False for problems of the environment or the command line (NO_FILE)."""
         return bool(self.path)
 
 
-NOWHERE = Location("")
+NO_FILE = Location("")
 """The location of a problem that is in no file: an environment variable, the command line."""
 
 

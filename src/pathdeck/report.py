@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from importlib import resources
 
-from pathdeck.problems import NOWHERE, Problem, Severity
+from pathdeck.problems import NO_FILE, Problem, Severity
 
 SCHEMA_VERSION = 1
 """Bumped only when a key changes meaning or disappears; new keys may appear at any time."""
@@ -32,9 +32,9 @@ def envelope(
     }
 
 
-def usage_error(command: str | None, message: str) -> dict[str, object]:
-    """The report of a command line that could not be parsed (exit 2)."""
-    problem = Problem(location=NOWHERE, code=USAGE_ERROR, message=message)
+def usage_error(command: str | None, message: str, *, code: str = USAGE_ERROR) -> dict[str, object]:
+    """The report of a command that cannot run as asked (exit 2): bad usage, a missing extra."""
+    problem = Problem(location=NO_FILE, code=code, message=message)
     return envelope(command, (problem,), ok=False)
 
 
