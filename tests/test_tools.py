@@ -407,3 +407,34 @@ def test_ci_doc_shows_the_example_workflow() -> None:
     """docs/ci.md includes docs/examples/publish-decks.yml verbatim."""
     workflow = (REPO / "docs/examples/publish-decks.yml").read_text(encoding="utf-8")
     assert f"```yaml\n{workflow}```" in (REPO / "docs/ci.md").read_text(encoding="utf-8")
+
+
+def workflow_install_line() -> str:
+    """The `pip install` command of the documented CI workflow."""
+    workflow = yaml.safe_load(
+        (REPO / "docs/examples/publish-decks.yml").read_text(encoding="utf-8")
+    )
+    runs = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    return str(next(run for run in runs if "pip install" in run))
+
+
+def test_ci_recipe_installs_pathdeck_from_git(tmp_path: Path) -> None:
+    """The recipe's install line, its placeholders filled with this repository and its HEAD
+    commit, really installs this pathdeck (no package index release is assumed)."""
+    line = workflow_install_line()
+    assert "git+https://github.com/OWNER/pathdeck@REF" in line
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    filled = line.replace("https://github.com/OWNER/pathdeck", REPO.as_uri()).replace("REF", head)
+    args = shlex.split(filled)
+    assert args[:4] == ["python", "-m", "pip", "install"]
+    target = tmp_path / "site"
+    done = subprocess.run(
+        [sys.executable, *args[1:], "--no-deps", "-q", "--target", str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (target / "pathdeck" / "cli.py").is_file()
