@@ -15,7 +15,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 
-from pathdeck import importer
+from pathdeck import importer, pages
 from pathdeck.importer import ImportResult, import_pages
 from pathdeck.jsonschema import COURSE_MODELINE, STAGE_FOLDER_MODELINE
 from pathdeck.load import load_tree
@@ -527,3 +527,46 @@ def test_cli_imported_folder_builds(tmp_path: Path) -> None:
     code, out, _ = cli("build", str(tmp_path / "decks"), "-o", str(tmp_path / "course.apkg"))
     assert code == 0
     assert out.strip() == str(tmp_path / "course.apkg")
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Straße Ærø Øst", "strasse-aero-ost"),
+        ("Łódź", "lodz"),
+        ("Клиническая практика", "klinicheskaia-praktika"),
+        ("Κλινική", "klinike"),
+        ("臨床の基本", "lin-chuang-noji-ben"),
+        ("Débrief — équipe", "debrief-equipe"),
+    ],
+)
+def test_course_ids_transliterate_every_script(title: str, expected: str) -> None:
+    """A title in any script gives a course id of its own letters (no more `course` for all)."""
+    assert pages.course_id(title) == expected
+
+
+def test_a_title_with_nothing_to_spell_an_id_is_refused(tmp_path: Path) -> None:
+    """A course title without letters or digits: no-course-id, nothing written; --course-id works."""
+    into = tmp_path / "decks"
+    code, _, err = cli("import", str(SEED), "--into", str(into), "--course", "✚ ✚")
+    assert code == 1
+    assert "pathdeck: error[no-course-id]" in err
+    assert not into.exists()
+    code, _, err = cli(
+        "import", str(SEED), "--into", str(into), "--course", "✚ ✚", "--course-id", "cross"
+    )
+    assert code == 0
+    assert "course id 'cross'" in err
+
+
+def test_two_titles_that_give_one_course_id_are_refused(tmp_path: Path) -> None:
+    """Two courses whose titles give one id ("Straße", "Strasse") cannot be built together."""
+    for name, title in (("a", "Straße"), ("b", "Strasse")):
+        assert cli("import", str(SEED), "--into", str(tmp_path / name), "--course", title)[0] == 0
+    code, _, err = cli(
+        "build", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(tmp_path / "dist")
+    )
+    assert code == 1
+    assert "error[duplicate-output]" in err
+    assert "same course id" in err
+    assert not (tmp_path / "dist").exists()

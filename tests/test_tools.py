@@ -73,7 +73,33 @@ def test_new_concept_passes_check(source: Path) -> None:
     code, out, _ = run("new", "concept", "E6.2", "Rupture and Repair", "-s", str(source))
     assert code == 0
     assert out.strip() == str(source / STAGE6 / "e6-2-rupture-and-repair.yaml")
-    assert run("check", str(source))[0] == 0
+    assert run("check", str(source), "--allow-placeholders")[0] == 0
+
+
+def test_untouched_scaffold_is_refused_by_check_and_build(source: Path, tmp_path: Path) -> None:
+    """TODOs left in a scaffold fail check and build (no package, no ledger) unless a draft."""
+    run("new", "concept", "E6.2", "Rupture and Repair", "-s", str(source))
+    target = tmp_path / "d.apkg"
+    code, _, err = run("check", str(source))
+    assert (code, "error[placeholder-text]" in err) == (1, True)
+    code, _, err = run("build", str(source), "-o", str(target))
+    assert (code, "error[placeholder-text]" in err, target.exists()) == (1, True, False)
+    assert not (source / "pathdeck.lock").exists()
+    code, _, err = run("build", str(source), "-o", str(target), "--allow-placeholders")
+    assert (code, "warning[placeholder-text]" in err, target.is_file()) == (0, True, True)
+
+
+def test_scaffolded_item_ids_are_comments(source: Path) -> None:
+    """Item ids start commented out, so copying an item block makes no duplicate-item-id."""
+    run("new", "concept", "E6.2", "Rupture and Repair", "-s", str(source))
+    concept = source / STAGE6 / "e6-2-rupture-and-repair.yaml"
+    text = concept.read_text(encoding="utf-8")
+    assert "\n    # id: TODO\n" in text
+    assert "\n    id: TODO\n" not in text
+    block = "  - text: TODO\n    # id: TODO\n"
+    concept.write_text(text.replace(block, block + block, 1), encoding="utf-8")
+    code, _, err = run("check", str(source), "--allow-placeholders")
+    assert (code, "duplicate-item-id" in err) == (0, False)
 
 
 def test_new_concept_has_every_field_commented(source: Path) -> None:
@@ -123,7 +149,7 @@ def test_new_course_starts_a_source_folder(tmp_path: Path) -> None:
     source = tmp_path / "course"
     code, _, _ = run("new", "course", "my-course", "My Course", "-s", str(source))
     assert code == 0
-    assert run("check", str(source))[0] == 0
+    assert run("check", str(source), "--allow-placeholders")[0] == 0
 
 
 def test_new_concept_without_its_stage_is_a_content_error(source: Path) -> None:

@@ -81,6 +81,11 @@ sources_argument = click.argument(
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print a machine-readable report."
 )
+placeholders_option = click.option(
+    "--allow-placeholders",
+    is_flag=True,
+    help="A draft: let TODO placeholders through as warnings (they would reach learners).",
+)
 jobs_option = click.option(
     "-j",
     "--jobs",
@@ -249,11 +254,19 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 @main.command(short_help="Check the source; report problems as path:line:col.")
 @source_argument
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@placeholders_option
 @jobs_option
 @json_option
 @click.pass_obj
 @handles_content_errors
-def check(obj: dict[str, Any], source: Path, strict: bool, jobs: int | None, as_json: bool) -> None:
+def check(
+    obj: dict[str, Any],
+    source: Path,
+    strict: bool,
+    allow_placeholders: bool,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
     """Validate SOURCE (default: decks) and report every problem as path:line:col.
 
     -q prints only errors (with --strict, warnings are errors); -v lists every file checked.
@@ -261,6 +274,10 @@ def check(obj: dict[str, Any], source: Path, strict: bool, jobs: int | None, as_
     from pathdeck.pipeline import check as run_check
 
     report = run_check(source, jobs=jobs)
+    if not allow_placeholders:  # check refuses what build would refuse
+        from pathdeck.validate import refuse_placeholders
+
+        refuse_placeholders(report.warnings)
     failed = strict and bool(report.warnings)
     if obj["quiet"] and not failed:
         report = replace(report, warnings=())
@@ -322,6 +339,7 @@ def _echo_checked_files(course: Any) -> None:
     help="Accept a change to a note type's fields by publishing a new version of it.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (nothing is written).")
+@placeholders_option
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -342,6 +360,7 @@ def build(
     locked: bool,
     accept_notetype_changes: bool,
     strict: bool,
+    allow_placeholders: bool,
     dry_run: bool,
     jobs: int | None,
     as_json: bool,
@@ -366,6 +385,7 @@ def build(
             concept_decks=concept_decks,
             accept_notetype_changes=accept_notetype_changes,
             strict=strict,
+            allow_placeholders=allow_placeholders,
             jobs=jobs,
             as_json=as_json,
         )
@@ -389,6 +409,7 @@ def build(
             locked=locked,
             accept_notetype_changes=accept_notetype_changes,
             strict=strict,
+            allow_placeholders=allow_placeholders,
             jobs=jobs,
             as_json=as_json,
         )
@@ -405,6 +426,7 @@ def build(
             accept_notetype_changes=accept_notetype_changes,
             locked=locked,
             strict=strict,
+            allow_placeholders=allow_placeholders,
             jobs=jobs,
             progress=progress,
         )
@@ -442,6 +464,7 @@ def _dry_run(
     concept_decks: bool,
     accept_notetype_changes: bool,
     strict: bool,
+    allow_placeholders: bool,
     jobs: int | None,
     as_json: bool,
 ) -> None:
@@ -453,6 +476,7 @@ def _dry_run(
         output,
         concept_decks=concept_decks,
         accept_notetype_changes=accept_notetype_changes,
+        allow_placeholders=allow_placeholders,
         jobs=jobs,
     )
     if strict and planned.warnings:
@@ -562,6 +586,18 @@ def _diff_summary(counts: dict[str, int]) -> str:
     return text
 
 
+def _slug_or_none(value: str | None) -> str | None:
+    """An optional course id given on the command line: None, or a slug the validator accepts."""
+    from pathdeck.scaffold import check_course_id
+
+    if value is not None:
+        try:
+            check_course_id(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
 @main.command("import", short_help="Turn educators' plain-text concept pages into YAML.")
 @click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -577,6 +613,12 @@ def _diff_summary(counts: dict[str, int]) -> str:
     "course_title",
     help="The course title if course.yaml is created (default: Clinical Encounters).",
 )
+@click.option(
+    "--course-id",
+    "new_course_id",
+    callback=lambda ctx, param, value: _slug_or_none(value),
+    help="The course id if course.yaml is created (default: made from the title). Permanent.",
+)
 @json_option
 @click.pass_context
 @handles_content_errors
@@ -586,6 +628,7 @@ def import_command(
     into: Path,
     force: bool,
     course_title: str | None,
+    new_course_id: str | None,
     as_json: bool,
 ) -> None:
     """Import each PAGE (a concept page as educators export it) into the source folder.
@@ -607,7 +650,12 @@ def import_command(
 
     with progress_bar(quiet=ctx.obj["quiet"]) as progress:
         result = import_pages(
-            files, into, force=force, course_title=course_title, progress=progress
+            files,
+            into,
+            force=force,
+            course_title=course_title,
+            course_id=new_course_id,
+            progress=progress,
         )
     shown = result.problems if ctx.obj["quiet"] else result.problems + result.warnings
     if as_json:
@@ -668,6 +716,7 @@ def _build_batch(
     locked: bool,
     accept_notetype_changes: bool,
     strict: bool,
+    allow_placeholders: bool,
     jobs: int | None,
     as_json: bool,
 ) -> None:
@@ -688,6 +737,7 @@ def _build_batch(
         accept_notetype_changes=accept_notetype_changes,
         locked=locked,
         strict=strict,
+        allow_placeholders=allow_placeholders,
         jobs=jobs,
     )
     quiet = ctx.obj["quiet"]

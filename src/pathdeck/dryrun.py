@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pathdeck.pipeline import default_output, plan
 from pathdeck.problems import Problem
+from pathdeck.validate import refuse_placeholders
 
 PUBLISHED = ("new", "updated", "retired", "restored")
 """The statuses a learner's next import would notice; unchanged notes are left out."""
@@ -69,6 +70,7 @@ def dry_run(
     *,
     concept_decks: bool,
     accept_notetype_changes: bool,
+    allow_placeholders: bool,
     jobs: int | None,
 ) -> DryRun:
     """Plan the build of `source` and report it; reads the ledger, writes nothing."""
@@ -78,6 +80,8 @@ def dry_run(
         accept_notetype_changes=accept_notetype_changes,
         jobs=jobs,
     )
+    if not allow_placeholders:
+        refuse_placeholders(checked.warnings)
     notes = sorted(resolution.notes, key=lambda note: note.spec.order)
     changes = tuple(
         PlannedChange(

@@ -35,7 +35,15 @@ from pathdeck.output import exclusive, write_text_atomically
 from pathdeck.parallel import default_jobs, map_in_workers
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.progress import Progress, silent
-from pathdeck.validate import CONCEPT_ID, CourseCheck, StageCheck, check_course, check_stage, merge
+from pathdeck.validate import (
+    CONCEPT_ID,
+    CourseCheck,
+    StageCheck,
+    check_course,
+    check_stage,
+    merge,
+    refuse_placeholders,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -310,6 +318,7 @@ def build(
     accept_notetype_changes: bool = False,
     locked: bool = False,
     strict: bool = False,
+    allow_placeholders: bool = False,
     jobs: int | None = None,
     progress: Progress = silent,
 ) -> BuildReport:
@@ -329,6 +338,8 @@ def build(
             progress=progress,
         )
         course = checked.course
+        if not allow_placeholders:
+            refuse_placeholders(checked.warnings)
         if strict:
             _refuse_warnings(checked.warnings + resolution.warnings)
         target = output or default_output(course)
@@ -509,6 +520,7 @@ def _plan_batch(
     accept_notetype_changes: bool,
     locked: bool,
     strict: bool,
+    allow_placeholders: bool,
     jobs: int | None,
 ) -> _Planned:
     checked, resolution = plan(
@@ -517,6 +529,8 @@ def _plan_batch(
         accept_notetype_changes=accept_notetype_changes,
         jobs=jobs,
     )
+    if not allow_placeholders:
+        refuse_placeholders(checked.warnings)
     if strict:
         _refuse_warnings(checked.warnings + resolution.warnings)
     return _Planned(
@@ -558,6 +572,7 @@ def build_split(
     accept_notetype_changes: bool = False,
     locked: bool = False,
     strict: bool = False,
+    allow_placeholders: bool = False,
     jobs: int | None = None,
 ) -> tuple[SplitReport, ...]:
     """Build several source trees into `folder`, one .apkg per stage or per course.
@@ -589,6 +604,7 @@ def build_split(
                         accept_notetype_changes=accept_notetype_changes,
                         locked=locked,
                         strict=strict,
+                        allow_placeholders=allow_placeholders,
                         jobs=jobs,
                     )
                 )
