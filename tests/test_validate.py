@@ -237,3 +237,23 @@ def test_every_problem_code_is_documented() -> None:
     documented = set(re.findall(r"^\| `([a-z0-9-]+)` \|", section, flags=re.MULTILINE))
     # A failure here: document the new code in README.md (or list a non-code in NOT_CODES).
     assert found - NOT_CODES == documented
+
+
+def test_a_file_that_failed_to_parse_causes_no_warnings_elsewhere(source: Path) -> None:
+    """A concept that cannot be parsed is not reported as an unknown connection in others."""
+    stage = source / "stage-06-the-therapeutic-alliance"
+    (stage / "e6-2-second.yaml").write_text(
+        "id: E6.2\ntitle: Second\nposition: 2\nconnects_to: [E6.1]\n"
+        "anchor: An anchor.\nprove_it:\n  scenario: A case.\n",
+        encoding="utf-8",
+    )
+    (stage / "e6-1-alliance-foundations.yaml").write_text(
+        "id: E6.1\n title: Broken\n", encoding="utf-8"
+    )
+    code, out, err = run("check", str(source))
+    assert (code, out) == (1, "")
+    assert (
+        "e6-1-alliance-foundations.yaml:2:2: error[yaml-syntax]: YAML syntax: wrong indentation"
+        in err
+    )
+    assert "warning[" not in err

@@ -556,7 +556,14 @@ def merge(
                 continue
         if part.stage is not None:
             kept.append(part.stage)
-    for part in stages:
+    # A file with errors that gave no concept id (one that failed to parse, say) may hold the
+    # very concepts others connect to: warning about those connections would send the author
+    # chasing problems that are not there.
+    identified = {where.path for where in first_concept.values()}
+    unidentified = any(
+        p.severity is Severity.ERROR and p.location.path not in identified for p in check.problems
+    )
+    for part in () if unidentified else stages:
         for target, where in part.connections:
             if target not in first_concept:
                 check.warn(
