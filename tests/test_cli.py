@@ -62,8 +62,8 @@ def test_build_json_report(source: Path, tmp_path: Path, epoch: int) -> None:
     report = json.loads(out)
     assert code == 0
     assert report["ok"] is True
-    assert report["counts"]["new"] == 10
-    assert report["course"] == "clinical-encounters"
+    assert report["builds"][0]["counts"]["new"] == 10
+    assert report["builds"][0]["course"] == "clinical-encounters"
 
 
 def test_build_of_bad_source_exits_1_without_output(source: Path, tmp_path: Path) -> None:
@@ -109,8 +109,9 @@ def test_diff_shows_the_update(
     code, out, err = run("diff", str(tmp_path / "v1.apkg"), str(tmp_path / "v2.apkg"))
     assert code == 0
     assert out.splitlines() == [
-        "~ updated       pathdeck · Pitfall (clinical-encounters): "
-        "Ignoring early signs of misalignment. (Pitfall)"
+        "E6.1",
+        "  ~ updated       pathdeck · Pitfall (clinical-encounters): "
+        "Ignoring early signs of misalignment. (Pitfall)",
     ]
     assert "0 new, 1 updated, 9 unchanged" in err
 
@@ -128,7 +129,7 @@ def test_diff_flags_changes_that_anki_would_skip(
     run("build", str(source), "-o", str(tmp_path / "v2.apkg"))
     code, out, _ = run("diff", str(tmp_path / "v1.apkg"), str(tmp_path / "v2.apkg"), "--json")
     assert code == 0
-    assert json.loads(out)["counts"]["not-delivered"] >= 1
+    assert json.loads(out)["counts"]["not_delivered"] >= 1
 
 
 def test_diff_of_a_non_package(tmp_path: Path) -> None:
@@ -218,3 +219,14 @@ def test_the_installed_command_runs_exit_handlers(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [f"pathdeck, version {__version__}", "handler ran"]
+
+
+def test_a_problem_in_no_file_names_no_path(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bad SOURCE_DATE_EPOCH is reported as `pathdeck: error[...]`, not at an invented file."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "d.apkg"))
+    assert code == 1
+    assert err.splitlines()[0].startswith("pathdeck: error[bad-source-date-epoch]: ")
+    assert "SOURCE_DATE_EPOCH:1:1" not in err

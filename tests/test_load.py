@@ -322,3 +322,41 @@ def test_escaped_control_character_is_refused() -> None:
     """A control character made by a double-quoted escape ("\\a") is refused like a raw one."""
     _, problems = parse_text("c.yaml", 'a: "tab\\tis fine"\nb: "bell\\a"\n')
     assert codes(problems) == [(2, 4, "control-character")]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "words"),
+    [
+        # a key indented under a key that already has its text
+        ("id: E6.1\n title: T\n", (2, 2), "deeper than the key on line 1 (0 spaces)"),
+        (
+            "prove_it:\n  scenario: x\n   model_answer: y\n",
+            (3, 4),
+            "deeper than the key on line 2 (2 spaces)",
+        ),
+        (
+            "pitfalls:\n  - text: two\n     prompt: x\n",
+            (3, 6),
+            "deeper than the key on line 2 (4 spaces)",
+        ),
+        # an indent no enclosing block uses
+        ("pitfalls:\n  - one\n - two\n", (3, 2), "a level no line above uses (0, 2)"),
+        ("a:\n  b: 1\n c: 2\n", (3, 2), "a level no line above uses (0, 2)"),
+    ],
+)
+def test_indentation_errors_say_so_at_the_line_they_start(
+    text: str, where: tuple[int, int], words: str
+) -> None:
+    """A wrongly indented line is reported as an indentation mistake, at its first character."""
+    _, problems = parse_text("c.yaml", text)
+    [problem] = problems
+    assert (problem.location.line, problem.location.column, problem.code) == (*where, "yaml-syntax")
+    assert "wrong indentation" in problem.message
+    assert words in problem.message
+    assert "quotes" not in problem.message
+
+
+def test_text_with_a_colon_still_gets_the_quotes_hint() -> None:
+    """An unquoted ': ' inside text is not taken for an indentation mistake."""
+    _, problems = parse_text("c.yaml", "title: Debrief: what now\n")
+    assert "put the whole text in quotes" in problems[0].message

@@ -108,12 +108,12 @@ def test_night_frame_has_the_classes_anki_gives_a_night_card() -> None:
 def test_preview_without_anki_says_how_to_install_it(
     source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without the anki package, preview exits 1 with the pip command and no traceback."""
+    """Without the anki package, preview exits 2 (usage, not content) with the pip command."""
     for name in [m for m in sys.modules if m == "anki" or m.startswith("anki.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "anki", None)
     code, stdout, stderr = run("preview", str(source), "-o", str(tmp_path / "site"))
-    assert (code, stdout) == (1, "")
+    assert (code, stdout) == (2, "")
     assert "pip install 'pathdeck[preview]'" in stderr
     assert "Traceback" not in stderr
     assert not (tmp_path / "site").exists()

@@ -6,11 +6,11 @@ import atexit
 import contextlib
 import functools
 import gc
-import json
 import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -42,15 +42,49 @@ Run `pathdeck COMMAND --help` for a command's options and examples. Shell comple
 `eval "$(_PATHDECK_COMPLETE=bash_source pathdeck)"` (zsh_source, fish_source); see README.
 """
 
-source_argument = click.argument(
-    "source", type=click.Path(file_okay=False, path_type=Path), default="decks", required=False
-)
 DEFAULT_SOURCE = Path("decks")
+
+
+def _default_source(ctx: click.Context) -> Path:
+    """decks/, or the course the command runs inside (said on stderr unless quiet)."""
+    from pathdeck.locate import find_source
+
+    found = find_source(Path.cwd())
+    root = ctx.find_root().obj or {}
+    if found.found_upward and not root.get("quiet"):
+        click.echo(found.announcement(), err=True)
+    return found.folder
+
+
+def _source_or_default(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    return _default_source(ctx) if value is None else value
+
+
+def _sources_or_default(
+    ctx: click.Context, param: click.Parameter, value: tuple[Path, ...]
+) -> tuple[Path, ...]:
+    return value or (_default_source(ctx),)
+
+
+source_argument = click.argument(
+    "source",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=False,
+    callback=_source_or_default,
+)
 sources_argument = click.argument(
-    "sources", nargs=-1, type=click.Path(file_okay=False, path_type=Path)
+    "sources",
+    nargs=-1,
+    type=click.Path(file_okay=False, path_type=Path),
+    callback=_sources_or_default,
 )
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print a machine-readable report."
+)
+placeholders_option = click.option(
+    "--allow-placeholders",
+    is_flag=True,
+    help="A draft: let TODO placeholders through as warnings (they would reach learners).",
 )
 jobs_option = click.option(
     "-j",
@@ -73,17 +107,18 @@ def _summary(problems: tuple[Problem, ...]) -> str:
     return f"{errors} error(s), {warnings} warning(s)"
 
 
-def _report(problems: tuple[Problem, ...], *, ok: bool, **extra: object) -> str:
-    """The `--json` form of a run: ok, counts, then every problem in report order."""
-    errors = sum(1 for p in problems if p.severity.value == "error")
-    payload = {
-        "ok": ok,
-        **extra,
-        "errors": errors,
-        "warnings": len(problems) - errors,
-        "problems": [p.to_json() for p in problems],
-    }
-    return json.dumps(payload, indent=2, ensure_ascii=False)
+def _command_name() -> str | None:
+    """The running command as typed after `pathdeck` (`build`, `new concept`), if any."""
+    ctx = click.get_current_context(silent=True)
+    words = ctx.command_path.split()[1:] if ctx is not None else []
+    return " ".join(words) or None
+
+
+def _report(problems: Iterable[Problem], *, ok: bool, **extra: object) -> str:
+    """The `--json` form of a run: the one envelope every command shares (pathdeck.report)."""
+    from pathdeck.report import envelope, render
+
+    return render(envelope(_command_name(), problems, ok=ok, **extra))
 
 
 def handles_content_errors(command: F) -> F:
@@ -95,7 +130,7 @@ def handles_content_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from pathdeck.problems import ContentError, Location, Problem
+        from pathdeck.problems import NO_FILE, ContentError, Location, Problem
 
         as_json = kwargs.get("as_json", False)
         try:
@@ -104,7 +139,7 @@ def handles_content_errors(command: F) -> F:
             if isinstance(exc, ContentError):
                 problems = exc.problems
             else:
-                where = Location(str(exc.filename or "pathdeck"))
+                where = Location(str(exc.filename)) if exc.filename else NO_FILE
                 message = exc.strerror or str(exc)
                 problems = (Problem(location=where, code="os-error", message=message),)
             if as_json:
@@ -125,7 +160,80 @@ def handles_content_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """-q/-v given after a subcommand: recorded where the group's own -q/-v are."""
+    root = ctx.find_root()
+    if root.obj is None or not value or param.name is None:
+        return
+    root.obj[param.name] = value if param.name == "quiet" else root.obj[param.name] + value
+
+
+def _verbosity_options() -> list[click.Parameter]:
+    return [
+        click.Option(
+            ["-v", "--verbose"],
+            count=True,
+            expose_value=False,
+            callback=_set_verbosity,
+            help="Say more on stderr (per-file detail).",
+        ),
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            expose_value=False,
+            callback=_set_verbosity,
+            help="Only errors on stderr; no progress.",
+        ),
+    ]
+
+
+class PathdeckCommand(click.Command):
+    """A subcommand: takes -q/-v after its name too (`pathdeck stats -q`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(_verbosity_options())
+
+
+class PathdeckGroup(click.Group):
+    """The command group: every subcommand gets -q/-v; `--json` usage errors go to stdout too."""
+
+    command_class = PathdeckCommand
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            ctx.meta["pathdeck.json"] = "--json" in args
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            _usage_error_as_json(ctx, exc)
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            _usage_error_as_json(ctx, exc)
+            raise
+
+
+PathdeckGroup.group_class = PathdeckGroup
+
+
+def _usage_error_as_json(ctx: click.Context, exc: click.UsageError) -> None:
+    """With --json anywhere on the line, a usage error is also a report on stdout (exit 2)."""
+    if not ctx.meta.get("pathdeck.json") or ctx.meta.get("pathdeck.usage-reported"):
+        return
+    ctx.meta["pathdeck.usage-reported"] = True  # nested groups see the same error once
+    from pathdeck.report import render, usage_error
+
+    failed = exc.ctx or ctx
+    command = " ".join(failed.command_path.split()[1:]) or None
+    click.echo(render(usage_error(command, exc.format_message())))
+
+
 @click.group(
+    cls=PathdeckGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EXAMPLES,
 )
@@ -146,24 +254,58 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 @main.command(short_help="Check the source; report problems as path:line:col.")
 @source_argument
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@placeholders_option
 @jobs_option
 @json_option
+@click.pass_obj
 @handles_content_errors
-def check(source: Path, strict: bool, jobs: int | None, as_json: bool) -> None:
-    """Validate SOURCE (default: decks) and report every problem as path:line:col."""
+def check(
+    obj: dict[str, Any],
+    source: Path,
+    strict: bool,
+    allow_placeholders: bool,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Validate SOURCE (default: decks) and report every problem as path:line:col.
+
+    -q prints only errors (with --strict, warnings are errors); -v lists every file checked.
+    """
     from pathdeck.pipeline import check as run_check
 
     report = run_check(source, jobs=jobs)
+    if not allow_placeholders:  # check refuses what build would refuse
+        from pathdeck.validate import refuse_placeholders
+
+        refuse_placeholders(report.warnings)
     failed = strict and bool(report.warnings)
+    if obj["quiet"] and not failed:
+        report = replace(report, warnings=())
+    if obj["verbose"]:
+        _echo_checked_files(report.course)
     concepts, stages = len(report.course.concepts()), len(report.course.stages)
     if as_json:
-        click.echo(_report(report.warnings, ok=not failed, concepts=concepts, stages=stages))
+        click.echo(
+            _report(
+                report.warnings, ok=not failed, source=str(source), concepts=concepts, stages=stages
+            )
+        )
     _echo_problems(report.warnings)
     if failed:
         click.echo(f"pathdeck: --strict: {_summary(report.warnings)}", err=True)
         sys.exit(EXIT_PROBLEMS)
-    if not as_json:
+    if not as_json and not obj["quiet"]:
         click.echo(f"{source}: {concepts} concept(s) in {stages} stage(s): ok")
+
+
+def _echo_checked_files(course: Any) -> None:
+    """-v: each concept file checked, with the concept it holds, in curriculum order."""
+    for stage in course.stages:
+        click.echo(
+            f"stage {stage.number}: {stage.title} ({len(stage.concepts)} concept(s))", err=True
+        )
+        for concept in stage.concepts:
+            click.echo(f"  {concept.source}: {concept.id} {concept.title}", err=True)
 
 
 @main.command(short_help="Build .apkg decks and update the identity ledger.")
@@ -202,6 +344,13 @@ def check(source: Path, strict: bool, jobs: int | None, as_json: bool) -> None:
     help="Start a new identity ledger although the course looks published (see README).",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (nothing is written).")
+@placeholders_option
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Report what the build would publish against the ledger (new, updated, retired, "
+    "renamed decks); write nothing.",
+)
 @jobs_option
 @json_option
 @click.pass_context
@@ -217,6 +366,8 @@ def build(
     accept_notetype_changes: bool,
     new_ledger: bool,
     strict: bool,
+    allow_placeholders: bool,
+    dry_run: bool,
     jobs: int | None,
     as_json: bool,
 ) -> None:
@@ -226,12 +377,34 @@ def build(
     Examples:
       pathdeck build decks -o dist/course.apkg
       pathdeck build --split stage --with-course -o dist/ decks
+      pathdeck build --dry-run        what the next release would change for learners
     """
     if with_course and not split:
         raise click.UsageError("--with-course adds the whole course to a --split build")
+    if dry_run:
+        if split or len(sources) > 1:
+            raise click.UsageError("--dry-run plans one source tree's build, without --split")
+        _dry_run(
+            ctx,
+            sources[0] if sources else DEFAULT_SOURCE,
+            output,
+            concept_decks=concept_decks,
+            accept_notetype_changes=accept_notetype_changes,
+            strict=strict,
+            allow_placeholders=allow_placeholders,
+            jobs=jobs,
+            as_json=as_json,
+        )
+        return
     # "-o dist/" or "-o dist" (no .apkg): a folder, so the package is named after the course;
     # "-o out.apkg" names the package even when a folder is in the way (the build says so)
     names_folder = output is not None and output.suffix.lower() != ".apkg"
+    if names_folder and not split and not ctx.obj["quiet"] and output is not None:
+        click.echo(
+            f"pathdeck: -o {output} names a folder (no .apkg at the end): writing "
+            f"{output}/<course id>.apkg",
+            err=True,
+        )
     if split or len(sources) > 1 or names_folder:
         _build_batch(
             ctx,
@@ -244,6 +417,7 @@ def build(
             accept_notetype_changes=accept_notetype_changes,
             strict=strict,
             new_ledger=new_ledger,
+            allow_placeholders=allow_placeholders,
             jobs=jobs,
             as_json=as_json,
         )
@@ -261,13 +435,23 @@ def build(
             locked=locked,
             strict=strict,
             new_ledger=new_ledger,
+            allow_placeholders=allow_placeholders,
             jobs=jobs,
             progress=progress,
         )
     if not ctx.obj["quiet"]:
         _echo_problems(report.warnings)
     if as_json:
-        click.echo(json.dumps({"ok": True, **report.to_json()}, indent=2, ensure_ascii=False))
+        build_json = {"source": str(source), **report.to_json()}
+        click.echo(
+            _report(
+                report.warnings,
+                ok=True,
+                dry_run=False,
+                outputs=[str(report.output)],
+                builds=[build_json],
+            )
+        )
         return
     counts = report.counts
     click.echo(str(report.output))
@@ -281,43 +465,146 @@ def build(
         )
 
 
-DIFF_MARKS = {"new": "+", "updated": "~", "not-delivered": "!", "dropped": "-"}
+def _dry_run(
+    ctx: click.Context,
+    source: Path,
+    output: Path | None,
+    *,
+    concept_decks: bool,
+    accept_notetype_changes: bool,
+    strict: bool,
+    allow_placeholders: bool,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """`build --dry-run`: the planned changes by concept, in curriculum order; nothing written."""
+    from pathdeck.dryrun import dry_run
+
+    planned = dry_run(
+        source,
+        output,
+        concept_decks=concept_decks,
+        accept_notetype_changes=accept_notetype_changes,
+        allow_placeholders=allow_placeholders,
+        jobs=jobs,
+    )
+    if strict and planned.warnings:
+        from pathdeck.problems import ContentError
+
+        raise ContentError(planned.warnings)
+    if not ctx.obj["quiet"]:
+        _echo_problems(planned.warnings)
+    if as_json:
+        outputs = [str(planned.target)]
+        click.echo(
+            _report(
+                planned.warnings, ok=True, dry_run=True, outputs=outputs, builds=[planned.to_json()]
+            )
+        )
+        return
+    concept = None
+    for change in planned.changes:
+        if change.concept != concept:
+            concept = change.concept
+            click.echo(concept)
+        click.echo(
+            f"  {DIFF_MARKS[change.status]} {change.status:<9} {change.role}: {change.summary}"
+        )
+    counts = planned.counts
+    click.echo(
+        f"--dry-run: {planned.target} would have {planned.notes} notes: {counts['new']} new, "
+        f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['retired']} "
+        f"retired, {counts['restored']} restored; nothing was written",
+        err=True,
+    )
+
+
+DIFF_MARKS = {
+    "new": "+",
+    "updated": "~",
+    "retired": "x",
+    "restored": "^",
+    "not_delivered": "!",
+    "dropped": "-",
+    "unchanged": "=",
+}
 
 
 @main.command(short_help="Show what a learner's next import will change.")
 @click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--exit-code",
+    is_flag=True,
+    help="Exit 1 when a learner's import of NEW would change anything, 0 when nothing.",
+)
 @json_option
+@click.pass_obj
 @handles_content_errors
-def diff(old: Path, new: Path, as_json: bool) -> None:
-    """Show what a learner's next import of NEW (over OLD) will change, note by note."""
+def diff(obj: dict[str, Any], old: Path, new: Path, exit_code: bool, as_json: bool) -> None:
+    """Show what a learner's next import of NEW (over OLD) will change, concept by concept.
+
+    Both may be packages pathdeck built or ones Anki exported (modern or legacy format).
+    To see what a build would publish without keeping old packages: pathdeck build --dry-run.
+
+    \b
+    Examples:
+      pathdeck diff v1.apkg v2.apkg
+      pathdeck diff v1.apkg v2.apkg --exit-code --json
+    """
     from pathdeck.diff import diff_files
 
     result = diff_files(old, new)
     if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
-        return
+        click.echo(_report(result.warnings, ok=True, **result.to_json()))
+    else:
+        _echo_diff(result, verbose=obj["verbose"] > 0)
+    if not obj["quiet"]:
+        _echo_problems(result.warnings)
+        click.echo(_diff_summary(result.counts), err=True)
+    if exit_code and result.changes_anything:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _echo_diff(result: Any, *, verbose: bool) -> None:
+    """The changes under one heading per concept, in curriculum order (-v: unchanged too)."""
+    concept: object = object()
     for change in result.changes:
-        if change.kind == "unchanged":
+        if change.kind == "unchanged" and not verbose:
             continue
+        if change.concept != concept:
+            concept = change.concept
+            click.echo(change.concept or "(notes of no concept)")
         detail = f" ({', '.join(change.fields)})" if change.fields else ""
-        mark = DIFF_MARKS[change.kind]
-        click.echo(f"{mark} {change.kind:<13} {change.notetype}: {change.summary}{detail}")
+        label = change.kind.replace("_", " ")
+        click.echo(
+            f"  {DIFF_MARKS[change.kind]} {label:<13} {change.notetype}: {change.summary}{detail}"
+        )
     for deck in result.new_decks:
         click.echo(f"+ deck          {deck}")
-    for problem in result.notetype_problems:
-        click.echo(f"warning: {problem}", err=True)
-    counts = result.counts
-    click.echo(
-        f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged"
-        + (
-            f", {counts['not-delivered']} changed but not newer (Anki will skip them)"
-            if counts["not-delivered"]
-            else ""
-        )
-        + (f", {counts['dropped']} no longer in the package" if counts["dropped"] else ""),
-        err=True,
-    )
+
+
+def _diff_summary(counts: dict[str, int]) -> str:
+    text = f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged"
+    if counts["retired"] or counts["restored"]:
+        text += f", {counts['retired']} retired, {counts['restored']} restored"
+    if counts["not_delivered"]:
+        text += f", {counts['not_delivered']} changed but not newer (Anki will skip them)"
+    if counts["dropped"]:
+        text += f", {counts['dropped']} no longer in the package"
+    return text
+
+
+def _slug_or_none(value: str | None) -> str | None:
+    """An optional course id given on the command line: None, or a slug the validator accepts."""
+    from pathdeck.scaffold import check_course_id
+
+    if value is not None:
+        try:
+            check_course_id(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
 
 
 @main.command("import", short_help="Turn educators' plain-text concept pages into YAML.")
@@ -335,6 +622,12 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     "course_title",
     help="The course title if course.yaml is created (default: Clinical Encounters).",
 )
+@click.option(
+    "--course-id",
+    "new_course_id",
+    callback=lambda ctx, param, value: _slug_or_none(value),
+    help="The course id if course.yaml is created (default: made from the title). Permanent.",
+)
 @json_option
 @click.pass_context
 @handles_content_errors
@@ -344,6 +637,7 @@ def import_command(
     into: Path,
     force: bool,
     course_title: str | None,
+    new_course_id: str | None,
     as_json: bool,
 ) -> None:
     """Import each PAGE (a concept page as educators export it) into the source folder.
@@ -365,7 +659,12 @@ def import_command(
 
     with progress_bar(quiet=ctx.obj["quiet"]) as progress:
         result = import_pages(
-            files, into, force=force, course_title=course_title, progress=progress
+            files,
+            into,
+            force=force,
+            course_title=course_title,
+            course_id=new_course_id,
+            progress=progress,
         )
     shown = result.problems if ctx.obj["quiet"] else result.problems + result.warnings
     if as_json:
@@ -379,19 +678,37 @@ def import_command(
             for p in result.imported
         ]
         extra = {
+            "course": result.course_id,
+            "created": [str(p) for p in result.created],
             "imported": imported,
             "unchanged": [str(p) for p in result.unchanged],
             "failed": [str(f.page) for f in result.failed],
-            "written": [str(p) for p in result.written],
+            "outputs": [str(p) for p in result.written],
         }
         click.echo(_report(result.problems + result.warnings, ok=result.ok, **extra))
     else:
         for page in result.imported:
             click.echo(str(page.path))
+        _echo_created(result, quiet=ctx.obj["quiet"])
         click.echo(result.summary())
     _echo_problems(shown)
     if not result.ok:
         sys.exit(EXIT_PROBLEMS)
+
+
+def _echo_created(result: Any, *, quiet: bool) -> None:
+    """Say what the import created besides concepts: the course (its id is for good) and stages."""
+    if quiet:
+        return
+    for path in result.created:
+        if path.name == "course.yaml":
+            click.echo(
+                f"created {path}: course id '{result.course_id}' (permanent: it names every "
+                "note learners get; edit it now if it is wrong, before the first build)",
+                err=True,
+            )
+        else:
+            click.echo(f"created stage folder {path}", err=True)
 
 
 # ---------------------------------------------------------------- batch export (build --split)
@@ -409,6 +726,7 @@ def _build_batch(
     accept_notetype_changes: bool,
     strict: bool,
     new_ledger: bool,
+    allow_placeholders: bool,
     jobs: int | None,
     as_json: bool,
 ) -> None:
@@ -430,14 +748,17 @@ def _build_batch(
         locked=locked,
         strict=strict,
         new_ledger=new_ledger,
+        allow_placeholders=allow_placeholders,
         jobs=jobs,
     )
     quiet = ctx.obj["quiet"]
     if not quiet:
         _echo_problems(w for report in reports for w in report.warnings)
     if as_json:
-        payload = {"ok": True, "builds": [report.to_json() for report in reports]}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        outputs = [str(path) for report in reports for path in report.outputs]
+        warnings = [w for report in reports for w in report.warnings]
+        builds = [report.to_json() for report in reports]
+        click.echo(_report(warnings, ok=True, dry_run=False, outputs=outputs, builds=builds))
         return
     for report in reports:
         for path in report.outputs:
@@ -484,7 +805,7 @@ def ledger_recover(package: Path, source: Path, as_json: bool) -> None:
 
     report = recover(source, package)
     if as_json:
-        click.echo(json.dumps({"ok": True, **report.to_json()}, indent=2, ensure_ascii=False))
+        click.echo(_report((), ok=True, outputs=[str(report.ledger)], **report.to_json()))
         return
     click.echo(str(report.ledger))
     click.echo(
@@ -504,18 +825,27 @@ def ledger_recover(package: Path, source: Path, as_json: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the schema to this file instead of printing it.",
 )
+@click.option(
+    "--outputs",
+    "of_outputs",
+    is_flag=True,
+    help="The schema of every command's --json output instead of the source files'.",
+)
 @handles_content_errors
-def schema(output: Path | None) -> None:
+def schema(output: Path | None, of_outputs: bool) -> None:
     """Print the JSON Schema of source files, for editors' completion and checks.
+
+    With --outputs, the JSON Schema every `--json` report of every command follows.
 
     \b
     Examples:
       pathdeck schema -o decks/pathdeck.schema.json
-      pathdeck schema > pathdeck.schema.json
+      pathdeck schema --outputs > pathdeck.outputs.schema.json
     """
     from pathdeck.jsonschema import render
+    from pathdeck.report import output_schema
 
-    text = render()
+    text = output_schema() if of_outputs else render()
     if output is None:
         click.echo(text, nl=False)
         return
@@ -529,9 +859,8 @@ into_option = click.option(
     "-s",
     "--source",
     type=click.Path(file_okay=False, path_type=Path),
-    default="decks",
-    show_default=True,
-    help="The source folder to add the file to.",
+    callback=_source_or_default,
+    help="The source folder to add the file to (default: decks, or the course you are in).",
 )
 
 
@@ -563,12 +892,8 @@ _course_id = _checked_by("check_course_id")
 def _report_new(obj: dict[str, Any], result: Any, as_json: bool) -> None:
     _echo_problems(result.warnings)
     if as_json:
-        payload = {
-            "ok": True,
-            "path": str(result.path),
-            "written": [str(path) for path in result.written],
-        }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        written = [str(path) for path in result.written]
+        click.echo(_report(result.warnings, ok=True, path=str(result.path), outputs=written))
         return
     for path in result.written:
         click.echo(str(path))
@@ -690,8 +1015,8 @@ def _echo_courses(
     """Print each source's course stats as text (blank line between courses) or as JSON."""
     courses = _course_stats(sources)
     if as_json:
-        payload = {"ok": True, "courses": [c.to_json(with_concepts=with_concepts) for c in courses]}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        listed = [c.to_json(with_concepts=with_concepts) for c in courses]
+        click.echo(_report((), ok=True, courses=listed))
         return
     click.echo("\n\n".join("\n".join(render(course)) for course in courses))
 
@@ -761,12 +1086,13 @@ def preview(ctx: click.Context, source: Path, output: Path, as_json: bool) -> No
     try:
         report = run_preview(source, output)
     except AnkiNotInstalledError as exc:
-        click.echo(f"pathdeck: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        _missing_dependency(str(exc), as_json=as_json)
     if not ctx.obj["quiet"]:
         _echo_problems(report.warnings)
     if as_json:
-        click.echo(_report(report.warnings, ok=True, **report.to_json()))
+        click.echo(
+            _report(report.warnings, ok=True, outputs=[str(report.index)], **report.to_json())
+        )
         return
     click.echo(str(report.index))
     if not ctx.obj["quiet"]:
@@ -775,6 +1101,16 @@ def preview(ctx: click.Context, source: Path, output: Path, as_json: bool) -> No
             f"{report.anki_version}: open {report.index} in any browser",
             err=True,
         )
+
+
+def _missing_dependency(message: str, *, as_json: bool) -> NoReturn:
+    """An optional dependency is not installed: the environment's problem, so usage (exit 2)."""
+    if as_json:
+        from pathdeck.report import render, usage_error
+
+        click.echo(render(usage_error(_command_name(), message, code="missing-dependency")))
+    click.echo(f"pathdeck: {message}", err=True)
+    sys.exit(EXIT_USAGE)
 
 
 def run() -> NoReturn:

@@ -1,31 +1,62 @@
-"""Release diff: what a learner's next import of a new .apkg will change, note by note."""
+"""Release diff: what a learner's next import of a new .apkg will change, concept by concept."""
 
 from __future__ import annotations
 
 import json
 import re
 import sqlite3
-import tempfile
-import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from pathdeck.problems import ContentError
+from pathdeck.cards import RETIRED_TAG
+from pathdeck.ids import CONCEPT_ID
+from pathdeck.problems import ContentError, Location, Problem, Severity
+from pathdeck.roles import Role
 
 _TAGS = re.compile(r"<[^>]+>")
-_COLLECTIONS = ("collection.anki21", "collection.anki2")
+_CONCEPT_TAG = "pathdeck::"
+_ROLE_TAG = "pathdeck::role::"
+KINDS = ("new", "updated", "retired", "restored", "not_delivered", "dropped", "unchanged")
+"""Every fate a note can have, in the order a diff lists them within a concept."""
+_DELIVERED = frozenset({"new", "updated", "retired", "restored"})
+"""The kinds that change what a learner has after importing."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PackagedNote:
-    """A note as stored in an .apkg."""
+    """A note as stored in an .apkg; tags as a set, since Anki re-sorts them on export."""
 
     guid: str
     notetype: str
     mod: int
     fields: tuple[str, ...]
-    tags: tuple[str, ...]
+    tags: frozenset[str]
     sort_text: str
+    order: int  # its place in the package, which pathdeck writes in curriculum order
+
+    @property
+    def concept(self) -> str | None:
+        """The concept id from the note's `pathdeck::E6.1` tag, if it has one."""
+        for tag in self.tags:
+            rest = tag.removeprefix(_CONCEPT_TAG)
+            if rest != tag and CONCEPT_ID.match(rest):
+                return rest
+        return None
+
+    @property
+    def role_rank(self) -> int:
+        """Where the note's role comes within its concept (unknown roles last)."""
+        for role in Role:
+            if _ROLE_TAG + role.value in self.tags:
+                return role.rank
+        return len(Role)
+
+    @property
+    def retired(self) -> bool:
+        """True when the note carries pathdeck's retirement tag."""
+        return RETIRED_TAG in self.tags
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,41 +70,56 @@ class PackageContents:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Change:
-    """One note's fate on import: new, updated, unchanged, not-delivered or dropped."""
+    """One note's fate on import: one of KINDS."""
 
     kind: str
     guid: str
+    concept: str | None
     notetype: str
     summary: str
     fields: tuple[str, ...] = ()
 
+    def to_json(self) -> dict[str, object]:
+        """The change in `diff --json`."""
+        return {
+            "kind": self.kind,
+            "concept": self.concept,
+            "guid": self.guid,
+            "notetype": self.notetype,
+            "summary": self.summary,
+            "fields": list(self.fields),
+        }
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReleaseDiff:
-    """Every change between two releases, plus note-type and deck differences."""
+    """Every change between two releases in curriculum order, plus note-type and deck news."""
 
     changes: tuple[Change, ...]
-    notetype_problems: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
     new_decks: tuple[str, ...] = ()
-    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many notes are of each kind."""
+        totals = dict.fromkeys(KINDS, 0)
+        for change in self.changes:
+            totals[change.kind] += 1
+        return totals
+
+    @property
+    def changes_anything(self) -> bool:
+        """True when a learner's import of the new package would change their collection."""
+        delivered = any(change.kind in _DELIVERED for change in self.changes)
+        return delivered or bool(self.new_decks) or bool(self.warnings)
 
     def to_json(self) -> dict[str, object]:
-        """The machine-readable diff printed by `--json`."""
+        """What `diff --json` reports besides its warnings."""
         return {
+            "changes_anything": self.changes_anything,
             "counts": self.counts,
-            "notetype_problems": list(self.notetype_problems),
             "new_decks": list(self.new_decks),
-            "changes": [
-                {
-                    "kind": c.kind,
-                    "guid": c.guid,
-                    "notetype": c.notetype,
-                    "summary": c.summary,
-                    "fields": list(c.fields),
-                }
-                for c in self.changes
-                if c.kind != "unchanged"
-            ],
+            "changes": [c.to_json() for c in self.changes if c.kind != "unchanged"],
         }
 
 
@@ -83,43 +129,62 @@ def _unreadable(path: Path, why: str) -> ContentError:
     )
 
 
+@contextmanager
+def _collection(path: Path) -> Iterator[sqlite3.Connection]:
+    """The package's collection, modern (zstd) or legacy, read-only (tools.exports)."""
+    from pathdeck.tools.exports import ExportError, open_export
+
+    try:
+        with open_export(path) as db:
+            yield db
+    except ExportError as exc:
+        raise _unreadable(path, exc.reason) from None
+
+
+def _notetypes_and_decks(
+    db: sqlite3.Connection,
+) -> tuple[dict[int, str], dict[str, tuple[str, ...]], frozenset[str]]:
+    """Note type names by id, their field names, and deck names: legacy JSON columns or the
+    separate tables of Anki's newer schema."""
+    models_json, decks_json = db.execute("SELECT models, decks FROM col").fetchone()
+    models = json.loads(models_json or "{}")
+    if models:
+        names = {int(mid): m["name"] for mid, m in models.items()}
+        fields = {m["name"]: tuple(f["name"] for f in m["flds"]) for m in models.values()}
+        decks = frozenset(d["name"] for d in json.loads(decks_json).values())
+        return names, fields, decks
+    names = dict(db.execute("SELECT id, name FROM notetypes").fetchall())
+    fields = dict.fromkeys(names.values(), ())
+    for ntid, field in db.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
+        if ntid in names:  # Anki's exports can keep fields of note types they left out
+            fields[names[ntid]] = (*fields[names[ntid]], field)
+    # Anki stores a deck path with \x1f between its parts
+    decks = frozenset(n.replace("\x1f", "::") for (n,) in db.execute("SELECT name FROM decks"))
+    return names, fields, decks
+
+
 def read_package(path: Path) -> PackageContents:
     """Read the notes, note types and decks of an .apkg written by pathdeck or Anki."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = set(archive.namelist())
-            member = next((n for n in _COLLECTIONS if n in members), None)
-            if member is None:
-                raise _unreadable(path, "it holds no collection")
-            data = archive.read(member)
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise _unreadable(path, str(exc)) from None
-    with tempfile.TemporaryDirectory(prefix="pathdeck-diff-") as scratch:
-        database = Path(scratch) / "collection.db"
-        database.write_bytes(data)
-        db = sqlite3.connect(database)
+    with _collection(path) as db:
         try:
-            models_json, decks_json = db.execute("SELECT models, decks FROM col").fetchone()
-            rows = db.execute("SELECT guid, mid, mod, flds, tags, sfld FROM notes").fetchall()
-        except sqlite3.DatabaseError as exc:
+            names, notetypes, decks = _notetypes_and_decks(db)
+            rows = db.execute(
+                "SELECT guid, mid, mod, flds, tags, sfld FROM notes ORDER BY id"
+            ).fetchall()
+        except (sqlite3.DatabaseError, KeyError, ValueError) as exc:
             raise _unreadable(path, str(exc)) from None
-        finally:
-            db.close()
-    models = json.loads(models_json)
-    names = {int(mid): m["name"] for mid, m in models.items()}
-    notetypes = {m["name"]: tuple(f["name"] for f in m["flds"]) for m in models.values()}
     notes = {
         guid: PackagedNote(
             guid=guid,
             notetype=names.get(int(mid), str(mid)),
             mod=int(mod),
             fields=tuple(flds.split("\x1f")),
-            tags=tuple(tags.split()),
+            tags=frozenset(tags.split()),
             sort_text=str(sfld),
+            order=order,
         )
-        for guid, mid, mod, flds, tags, sfld in rows
+        for order, (guid, mid, mod, flds, tags, sfld) in enumerate(rows)
     }
-    decks = frozenset(d["name"] for d in json.loads(decks_json).values())
     return PackageContents(notes=notes, notetypes=notetypes, decks=decks)
 
 
@@ -141,52 +206,93 @@ def _changed_fields(
     return tuple(changed)
 
 
-def diff_packages(old: PackageContents, new: PackageContents) -> ReleaseDiff:
-    """Compare two releases the way Anki's default import will treat the new one."""
-    changes: list[Change] = []
-    for guid, note in new.notes.items():
-        before = old.notes.get(guid)
-        if before is None:
-            changes.append(
-                Change(kind="new", guid=guid, notetype=note.notetype, summary=_label(note))
-            )
-            continue
-        fields = _changed_fields(before, note, new.notetypes.get(note.notetype, ()))
-        if not fields:
-            kind = "unchanged"
-        elif note.mod > before.mod:
-            kind = "updated"
-        else:  # Anki updates only notes whose modification time is newer
-            kind = "not-delivered"
-        changes.append(
-            Change(
-                kind=kind, guid=guid, notetype=note.notetype, summary=_label(note), fields=fields
-            )
+def _kind(before: PackagedNote | None, note: PackagedNote, fields: tuple[str, ...]) -> str:
+    if before is None:
+        return "new"
+    if not fields:
+        return "unchanged"
+    if note.mod <= before.mod:  # Anki updates only notes whose modification time is newer
+        return "not_delivered"
+    if note.retired != before.retired:
+        return "retired" if note.retired else "restored"
+    return "updated"
+
+
+def _concept_order(concept: str | None) -> tuple[int, int, str]:
+    """Curriculum order of concept ids: stage, then position (E6.1 before E6.10); none last."""
+    found = CONCEPT_ID.match(concept or "")
+    if found is None:
+        return (1 << 30, 0, concept or "")
+    return (int(found.group(1)), int(found.group(2)), concept or "")
+
+
+def _in_curriculum_order(changes: list[tuple[PackagedNote, Change]]) -> tuple[Change, ...]:
+    rank = {kind: index for index, kind in enumerate(KINDS)}
+    ordered = sorted(
+        changes,
+        key=lambda pair: (
+            _concept_order(pair[1].concept),
+            pair[0].role_rank,
+            pair[0].order,
+            rank[pair[1].kind],
+        ),
+    )
+    return tuple(change for _, change in ordered)
+
+
+def _notetype_warnings(
+    old: PackageContents, new: PackageContents, where: Path
+) -> tuple[Problem, ...]:
+    return tuple(
+        Problem(
+            location=Location(str(where)),
+            code="notetype-fields-changed",
+            severity=Severity.WARNING,
+            message=f"note type '{name}' changes fields {list(old.notetypes[name])} -> "
+            f"{list(fields)}: Anki will add a second note type and skip its existing notes "
+            "as conflicting",
         )
-    for guid, note in old.notes.items():
-        if guid not in new.notes:
-            changes.append(
-                Change(kind="dropped", guid=guid, notetype=note.notetype, summary=_label(note))
-            )
-    problems = tuple(
-        f"note type '{name}' changes fields {list(old.notetypes[name])} -> {list(fields)}: "
-        "Anki will add a second note type and skip its existing notes as conflicting"
         for name, fields in new.notetypes.items()
         if name in old.notetypes and old.notetypes[name] != fields
     )
-    counts = dict.fromkeys(("new", "updated", "unchanged", "not-delivered", "dropped"), 0)
-    for change in changes:
-        counts[change.kind] += 1
-    order = {"new": 0, "updated": 1, "not-delivered": 2, "dropped": 3, "unchanged": 4}
-    changes.sort(key=lambda c: (order[c.kind], c.notetype, c.summary))
+
+
+def diff_packages(old: PackageContents, new: PackageContents, *, new_path: Path) -> ReleaseDiff:
+    """Compare two releases the way Anki's default import will treat the new one."""
+    changes: list[tuple[PackagedNote, Change]] = []
+    for guid, note in new.notes.items():
+        before = old.notes.get(guid)
+        fields = (
+            ()
+            if before is None
+            else _changed_fields(before, note, new.notetypes.get(note.notetype, ()))
+        )
+        change = Change(
+            kind=_kind(before, note, fields),
+            guid=guid,
+            concept=note.concept,
+            notetype=note.notetype,
+            summary=_label(note),
+            fields=fields,
+        )
+        changes.append((note, change))
+    for guid, note in old.notes.items():
+        if guid not in new.notes:
+            dropped = Change(
+                kind="dropped",
+                guid=guid,
+                concept=note.concept,
+                notetype=note.notetype,
+                summary=_label(note),
+            )
+            changes.append((note, dropped))
     return ReleaseDiff(
-        changes=tuple(changes),
-        notetype_problems=problems,
+        changes=_in_curriculum_order(changes),
+        warnings=_notetype_warnings(old, new, new_path),
         new_decks=tuple(sorted(new.decks - old.decks)),
-        counts=counts,
     )
 
 
 def diff_files(old: Path, new: Path) -> ReleaseDiff:
     """Read two .apkg files and compare them."""
-    return diff_packages(read_package(old), read_package(new))
+    return diff_packages(read_package(old), read_package(new), new_path=new)

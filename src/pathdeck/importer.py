@@ -28,7 +28,7 @@ from pathdeck.pages import (
     stage_document,
     stage_folder_name,
 )
-from pathdeck.problems import ContentError, Location, Problem, Severity
+from pathdeck.problems import NO_FILE, ContentError, Location, Problem, Severity
 from pathdeck.progress import Progress, silent
 
 PAGE_SUFFIX = ".txt"
@@ -67,6 +67,16 @@ class ImportResult:
     unchanged: tuple[Path, ...] = ()
     failed: tuple[FailedPage, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    course_id: str | None = None  # of the course the pages went into, once it exists
+
+    @property
+    def created(self) -> tuple[Path, ...]:
+        """The course.yaml and the stage folders this import created, in the order written."""
+        return tuple(
+            path if path.name == COURSE_FILE else path.parent
+            for path in self.written
+            if path.name in {COURSE_FILE, STAGE_FILE}
+        )
 
     @property
     def ok(self) -> bool:
@@ -89,6 +99,8 @@ class ImportResult:
             text += f", {len(self.unchanged)} unchanged"
         if self.failed:
             text += f", {len(self.failed)} failed"
+        if self.warnings:
+            text += f", {len(self.warnings)} warning{'' if len(self.warnings) == 1 else 's'}"
         return text
 
 
@@ -251,10 +263,13 @@ def _error(where: Location, code: str, message: str) -> Problem:
 
 
 class _Importer:
-    def __init__(self, into: Path, *, force: bool, course_title: str | None) -> None:
+    def __init__(
+        self, into: Path, *, force: bool, course_title: str | None, course_id: str | None
+    ) -> None:
         self.into = into
         self.force = force
         self.course_title = course_title
+        self.new_course_id = course_id
         self.target = _Target.scan(into)
         self.written: list[Path] = []
         self.imported: list[ImportedPage] = []
@@ -368,7 +383,17 @@ class _Importer:
                 return None
         writes.append(_Write(concept_path, text, exists=replaced))
         if not self.target.course_exists:
-            course = course_document(self.course_title or DEFAULT_COURSE_TITLE)
+            course = course_document(self.course_title or DEFAULT_COURSE_TITLE, self.new_course_id)
+            if not course["id"]:
+                problems.append(
+                    _error(
+                        NO_FILE,
+                        "no-course-id",
+                        f"the course title '{course['title']}' has no letters or digits to make "
+                        "a course id from; name one with --course-id",
+                    )
+                )
+                return None
             course_text = dump_document(course, COURSE_MODELINE)
             writes.insert(0, _Write(self.into / COURSE_FILE, course_text, exists=False))
             if not (self.into / SCHEMA_FILE).exists():  # the modelines point editors at it
@@ -436,8 +461,17 @@ class _Importer:
         self.target.concepts_in(folder)[parsed.concept.id] = concept_path
         self.target.imported_from[parsed.concept.id] = page
 
+    def course_id(self) -> str | None:
+        try:
+            text = (self.into / COURSE_FILE).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        found = _TOP_LEVEL_ID.search(text)
+        return found.group(1).strip("'\"") if found else None
+
     def result(self) -> ImportResult:
         return ImportResult(
+            course_id=self.course_id(),
             written=tuple(self.written),
             imported=tuple(self.imported),
             unchanged=tuple(self.unchanged),
@@ -470,6 +504,7 @@ def import_pages(
     *,
     force: bool,
     course_title: str | None,
+    course_id: str | None = None,
     progress: Progress = silent,
 ) -> ImportResult:
     """Import each page into the source folder `into`; a page is written whole or not at all.
@@ -478,7 +513,7 @@ def import_pages(
     default "Clinical Encounters") when missing. Refuses to replace a different existing concept
     unless `force`, and to file a page under a stage whose existing title differs.
     """
-    importer = _Importer(into, force=force, course_title=course_title)
+    importer = _Importer(into, force=force, course_title=course_title, course_id=course_id)
     importer.course_warning()
     # Builds of `into` hold this lock too, so none reads a half-imported batch; a termination
     # signal unwinds the current page, removing its temporary and newly created files.

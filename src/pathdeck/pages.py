@@ -36,6 +36,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 import yaml
+from text_unidecode import unidecode
 
 from pathdeck import schema
 from pathdeck.curriculum import Concept, Phrase, Pitfall, ProveIt, RedFlag
@@ -141,8 +142,11 @@ _SENTENCE_OPENERS = '"“‘(['
 
 
 def slug(text: str, *, limit: int = 60) -> str:
-    """`text` as lowercase ASCII words joined by '-', accents folded (Débrief -> debrief)."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    """`text` as lowercase ASCII words joined by '-', any script transliterated (Débrief ->
+    debrief, Straße -> strasse, Łódź -> lodz, Клиника -> klinika)."""
+    # Dropping what NFKD cannot fold lost letters (Straße -> strae) and whole scripts, so
+    # Cyrillic, Greek and CJK titles all became one id; text-unidecode transliterates them.
+    folded = unidecode(unicodedata.normalize("NFKC", text))
     words = re.findall(r"[a-z0-9]+", folded.lower())
     result = "-".join(words)
     if len(result) > limit:  # keep file names short; cut at a word boundary when there is one
@@ -164,8 +168,9 @@ def concept_file_name(concept_id: str, title: str) -> str:
 
 
 def course_id(title: str) -> str:
-    """The course id made from its title, e.g. `clinical-encounters`."""
-    return slug(title) or "course"
+    """The course id made from its title, e.g. `clinical-encounters`; empty when the title has
+    no letters or digits to make one from (the importer then asks for --course-id)."""
+    return slug(title)
 
 
 # --- values -----------------------------------------------------------------------------------
@@ -882,9 +887,10 @@ def stage_document(number: int, title: str, concepts: int) -> Document:
     return {"number": number, "title": title, "concepts": concepts}
 
 
-def course_document(title: str) -> Document:
-    """The YAML document of a course.yaml made from its title."""
-    return {"id": course_id(title), "title": title}
+def course_document(title: str, identifier: str | None = None) -> Document:
+    """The YAML document of a course.yaml: its title, and its id (made from the title if not
+    given)."""
+    return {"id": identifier or course_id(title), "title": title}
 
 
 class _IndentedDumper(yaml.SafeDumper):

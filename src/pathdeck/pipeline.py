@@ -42,7 +42,14 @@ from pathdeck.output import exclusive, staged, write_text_atomically
 from pathdeck.parallel import default_jobs, map_in_workers
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.progress import Progress, silent
-from pathdeck.validate import CourseCheck, StageCheck, check_course, check_stage, merge
+from pathdeck.validate import (
+    CourseCheck,
+    StageCheck,
+    check_course,
+    check_stage,
+    merge,
+    refuse_placeholders,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,7 +76,6 @@ class _Outcome:
             "notes": self.notes,
             "counts": self.counts,
             "ledger_written": self.ledger_written,
-            "warnings": [w.to_json() for w in self.warnings],
         }
 
 
@@ -81,11 +87,16 @@ class BuildReport(_Outcome):
 
     def to_json(self) -> dict[str, object]:
         """The machine-readable report printed by `--json`."""
-        return {"output": str(self.output), **self._json()}
+        return {"outputs": [str(self.output)], **self._json()}
 
 
 def _missing_source(source: Path) -> ContentError:
-    return ContentError.at(str(source), "missing-source", f"source folder {source} does not exist")
+    return ContentError.at(
+        str(source),
+        "missing-source",
+        f"source folder {source} does not exist (run pathdeck in the folder that holds it or "
+        "inside a course, or name the folder: pathdeck check PATH)",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +331,7 @@ def build(
     locked: bool = False,
     strict: bool = False,
     new_ledger: bool = False,
+    allow_placeholders: bool = False,
     jobs: int | None = None,
     progress: Progress = silent,
 ) -> BuildReport:
@@ -340,6 +352,8 @@ def build(
             progress=progress,
         )
         course = checked.course
+        if not allow_placeholders:
+            refuse_placeholders(checked.warnings)
         if strict:
             _refuse_warnings(checked.warnings + resolution.warnings)
         target = output or default_output(course)
@@ -524,6 +538,7 @@ def _plan_batch(
     locked: bool,
     strict: bool,
     new_ledger: bool,
+    allow_placeholders: bool,
     jobs: int | None,
 ) -> _Planned:
     checked, resolution = plan(
@@ -532,6 +547,8 @@ def _plan_batch(
         accept_notetype_changes=accept_notetype_changes,
         jobs=jobs,
     )
+    if not allow_placeholders:
+        refuse_placeholders(checked.warnings)
     if strict:
         _refuse_warnings(checked.warnings + resolution.warnings)
     packages = split_packages(
@@ -577,6 +594,7 @@ def build_split(
     locked: bool = False,
     strict: bool = False,
     new_ledger: bool = False,
+    allow_placeholders: bool = False,
     jobs: int | None = None,
 ) -> tuple[SplitReport, ...]:
     """Build several source trees into `folder`, one .apkg per stage or per course.
@@ -609,6 +627,7 @@ def build_split(
                         locked=locked,
                         strict=strict,
                         new_ledger=new_ledger,
+                        allow_placeholders=allow_placeholders,
                         jobs=jobs,
                     )
                 )

@@ -26,7 +26,18 @@ class Location(NamedTuple):
     column: int = 1
 
     def __str__(self) -> str:
+        if not self.path:  # not about a file: no invented path for CI annotators to pin
+            return "pathdeck"
         return f"{self.path}:{self.line}:{self.column}"
+
+    @property
+    def in_a_file(self) -> bool:
+        """False for problems of the environment or the command line (NO_FILE)."""
+        return bool(self.path)
+
+
+NO_FILE = Location("")
+"""The location of a problem that is in no file: an environment variable, the command line."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,10 +59,11 @@ class Problem:
 
     def to_json(self) -> dict[str, object]:
         """The machine-readable form used by `--json`."""
+        where = self.location
         return {
-            "path": self.location.path,
-            "line": self.location.line,
-            "column": self.location.column,
+            "path": where.path if where.in_a_file else None,
+            "line": where.line if where.in_a_file else None,
+            "column": where.column if where.in_a_file else None,
             "severity": self.severity.value,
             "code": self.code,
             "message": self.message,

@@ -30,9 +30,12 @@ WIDTH = 96
 # A placeholder concept id would be an unknown connection (a warning) or an unknown former id,
 # and an empty list is an error, so these keys start commented out.
 _COMMENTED_OUT = frozenset({"connects_to", "formerly"})
+# Optional item ids start commented out: copying an item block would otherwise copy its id.
+_COMMENTED_ITEM_KEYS = frozenset({"id"})
 _GUIDE = (
     f"Every field is here. Replace each {PLACEHOLDER} and delete the optional lines you do not "
-    f"need: a {PLACEHOLDER} left in place would reach learners (check warns). Text is plain text "
+    f"need: a {PLACEHOLDER} left in place would reach learners, so check and build refuse it. "
+    "Text is plain text "
     'with **bold** and *italic*; quote text YAML would read as something else ("no", "1.10").'
 )
 
@@ -96,7 +99,9 @@ def _list_lines(name: str, field: schema.ListOf, indent: str) -> list[str]:
     lines.append(f"{indent}{name}:")
     for number, key in enumerate(item.fields):
         lead = "- " if number == 0 else "  "
-        lines.append(f"{indent}  {lead}{key}: {PLACEHOLDER}")
+        # An item id must be unique in its list: written out, a copied block would repeat it
+        comment = "# " if key in _COMMENTED_ITEM_KEYS and number else ""
+        lines.append(f"{indent}  {lead}{comment}{key}: {PLACEHOLDER}")
     return lines
 
 

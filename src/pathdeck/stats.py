@@ -124,7 +124,9 @@ def _sum(counts: Iterable[dict[Role, int]]) -> dict[Role, int]:
 
 
 def _by_role(counts: dict[Role, int]) -> dict[str, int]:
-    return {role.value: counts[role] for role in Role} | {"total": sum(counts.values())}
+    # JSON keys are snake_case (sample_language); role values stay kebab-case in tags and GUIDs
+    by_role = {role.value.replace("-", "_"): counts[role] for role in Role}
+    return by_role | {"total": sum(counts.values())}
 
 
 def card_guards(course_id: str) -> dict[Role, tuple[int | None, ...]]:

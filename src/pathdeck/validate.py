@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pathdeck import schema
@@ -38,6 +38,7 @@ LOOKS_LIKE_MARKUP = re.compile(
 LOCATION_KEY = "@location"
 PLACEHOLDER = "TODO"
 """What `pathdeck new` writes into fields the educator has yet to fill."""
+PLACEHOLDER_CODE = "placeholder-text"
 """Every record's dict carries where its mapping starts under this key."""
 KEYS_KEY = "@keys"
 """...and where each of its values is, by key, so cross-file rules point at the exact value."""
@@ -78,7 +79,7 @@ class _Checker:
             lines = ", ".join(str(where.line) for where in found)
             self.warn(
                 found[0],
-                "placeholder-text",
+                PLACEHOLDER_CODE,
                 f"{len(found)} value(s) still hold the '{PLACEHOLDER}' placeholder that "
                 f"`pathdeck new` wrote (line {lines}); fill them in or delete those lines",
             )
@@ -605,7 +606,14 @@ def merge(
         if part.stage is not None:
             kept.append(part.stage)
     _former_rules(check, stages, set(first_concept))
-    for part in stages:
+    # A file with errors that gave no concept id (one that failed to parse, say) may hold the
+    # very concepts others connect to: warning about those connections would send the author
+    # chasing problems that are not there.
+    identified = {where.path for _, where in first_concept.values()}
+    unidentified = any(
+        p.severity is Severity.ERROR and p.location.path not in identified for p in check.problems
+    )
+    for part in () if unidentified else stages:
         for target, where in part.connections:
             if canonical_concept_id(target) not in first_concept:
                 check.warn(
@@ -640,3 +648,19 @@ def validate(tree: SourceTree) -> Report:
     """Check the whole tree; return the course, or raise ContentError with every problem."""
     course = check_course(tree.course, tree.course_path)
     return merge(course, [check_stage(files) for files in tree.stages], tree.problems)
+
+
+def refuse_placeholders(warnings: Iterable[Problem]) -> None:
+    """Publishing a TODO is an error: it would reach learners, and the ledger would keep its
+    text. A draft build (`--allow-placeholders`) keeps them warnings."""
+    found = [
+        replace(
+            problem,
+            severity=Severity.ERROR,
+            message=f"{problem.message} (--allow-placeholders builds a draft anyway)",
+        )
+        for problem in warnings
+        if problem.code == PLACEHOLDER_CODE
+    ]
+    if found:
+        raise ContentError(found)

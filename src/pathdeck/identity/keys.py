@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Collection, Iterable
 
 from pathdeck.ids import canonical_concept_id as canonical_id
-from pathdeck.problems import ContentError
+from pathdeck.problems import NO_FILE, ContentError
 from pathdeck.roles import Role
 
 GUID_SEPARATOR = ":"
@@ -109,7 +109,7 @@ def build_time() -> int:
         return int(pinned)
     except ValueError:
         raise ContentError.at(
-            "SOURCE_DATE_EPOCH",
+            NO_FILE,
             "bad-source-date-epoch",
             f"the environment variable SOURCE_DATE_EPOCH must be whole seconds, not {pinned!r}",
         ) from None
