@@ -1,0 +1,1 @@
+"""Tools that sit beside the build: reading learners' Anki exports, insights from their reviews."""

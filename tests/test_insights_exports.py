@@ -1,0 +1,161 @@
+"""The export reader: learners' .apkg and .colpkg files, every format Anki writes, read-only."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from anki_helpers import fresh_collection, import_default
+from insights_support import EXPORT_KINDS, export_as, study_everything_due
+from pathdeck.pipeline import build
+from pathdeck.tools.exports import ExportError, open_export
+
+pytestmark = pytest.mark.anki
+
+COURSE_DECK = "Clinical Encounters"
+
+
+@pytest.fixture
+def studied(source: Path, tmp_path: Path, epoch: int) -> Iterator[Any]:
+    """A learner who imported the course and answered each new card once (again, then good)."""
+    apkg = build(source, tmp_path / "out" / "course.apkg").output
+    col = fresh_collection(tmp_path / "learner")
+    import_default(col, apkg)
+    study_everything_due(col, COURSE_DECK, lambda card: 3)
+    yield col
+    col.close()
+
+
+def contents(db: sqlite3.Connection) -> tuple[set[str], int, int]:
+    """Note GUIDs, card count and review count of an opened export."""
+    guids = {row[0] for row in db.execute("SELECT guid FROM notes")}
+    cards = db.execute("SELECT count(*) FROM cards").fetchone()[0]
+    reviews = db.execute("SELECT count(*) FROM revlog").fetchone()[0]
+    return guids, cards, reviews
+
+
+@pytest.mark.parametrize("kind", EXPORT_KINDS)
+def test_every_export_format_reads_back(studied: Any, tmp_path: Path, kind: str) -> None:
+    """Each way Anki exports gives back the learner's notes, cards and review log."""
+    expected = (
+        {studied.get_note(n).guid for n in studied.find_notes("")},
+        studied.card_count(),
+        studied.db.scalar("SELECT count() FROM revlog"),
+    )
+    path = export_as(studied, tmp_path / "exports", "learner", kind)
+    with open_export(path) as db:
+        assert contents(db) == expected
+    assert expected[2] > 0
+
+
+def test_modern_package_placeholder_is_never_read(studied: Any, tmp_path: Path) -> None:
+    """A modern .apkg's placeholder collection.anki2 ("please update Anki") is ignored."""
+    path = export_as(studied, tmp_path / "exports", "learner", "apkg")
+    assert {"collection.anki21b", "collection.anki2"} <= set(zipfile.ZipFile(path).namelist())
+    with open_export(path) as db:
+        fields = [row[0] for row in db.execute("SELECT flds FROM notes")]
+    assert not any("update to the latest Anki" in text for text in fields)
+
+
+def test_connection_is_read_only(studied: Any, tmp_path: Path) -> None:
+    """Writing through the connection fails, and the input file is unchanged."""
+    path = export_as(studied, tmp_path / "exports", "learner", "apkg-legacy")
+    before = path.read_bytes()
+    with open_export(path) as db, pytest.raises(sqlite3.OperationalError, match="readonly"):
+        db.execute("DELETE FROM notes")
+    assert path.read_bytes() == before
+
+
+def test_temporary_files_are_removed(
+    studied: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing extracted is left behind, whether the reading finished or failed."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    path = export_as(studied, tmp_path / "exports", "learner", "apkg")
+    with open_export(path) as db:
+        db.execute("SELECT count(*) FROM notes")
+        assert list(scratch.iterdir())
+    assert not list(scratch.iterdir())
+    with pytest.raises(RuntimeError), open_export(path):
+        raise RuntimeError
+    assert not list(scratch.iterdir())
+
+
+def raises_export_error(path: Path) -> ExportError:
+    """The ExportError that opening `path` raises."""
+    with pytest.raises(ExportError) as caught, open_export(path):
+        pass
+    return caught.value
+
+
+def test_not_a_zip(tmp_path: Path) -> None:
+    """A text file is reported as not an Anki export."""
+    path = tmp_path / "notes.apkg"
+    path.write_text("my revision notes\n")
+    error = raises_export_error(path)
+    assert (error.code, error.path) == ("not-an-export", path)
+    assert "not a zip file" in str(error)
+
+
+def test_zip_without_collection(tmp_path: Path) -> None:
+    """A zip that holds no collection is not an Anki export."""
+    path = tmp_path / "photos.apkg"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("holiday.jpg", b"\xff\xd8")
+    error = raises_export_error(path)
+    assert error.code == "not-an-export"
+    assert "holds no collection" in str(error)
+
+
+def test_truncated_zip(studied: Any, tmp_path: Path) -> None:
+    """A download cut short is a damaged export."""
+    path = export_as(studied, tmp_path / "exports", "learner", "apkg")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    assert raises_export_error(path).code == "damaged-export"
+
+
+@pytest.mark.parametrize("kind", ["apkg", "apkg-legacy"])
+def test_flipped_bytes_inside_the_collection(studied: Any, tmp_path: Path, kind: str) -> None:
+    """Bytes corrupted inside the packed collection make a damaged export, not a traceback."""
+    path = export_as(studied, tmp_path / "exports", "learner", kind)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        member = archive.getinfo(archive.namelist()[1])
+    middle = member.header_offset + 100 + member.compress_size // 2
+    data[middle : middle + 16] = bytes(16)
+    path.write_bytes(bytes(data))
+    assert raises_export_error(path).code == "damaged-export"
+
+
+def test_corrupted_collection(tmp_path: Path) -> None:
+    """A modern collection that is not zstd data is a damaged export."""
+    path = tmp_path / "broken.apkg"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("collection.anki21b", b"\x00" * 64)
+    error = raises_export_error(path)
+    assert error.code == "damaged-export"
+
+
+def test_collection_that_is_not_sqlite(tmp_path: Path) -> None:
+    """A legacy collection that is not SQLite is a damaged export."""
+    path = tmp_path / "broken.colpkg"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("collection.anki21", b"this is not a database" * 100)
+    error = raises_export_error(path)
+    assert error.code == "damaged-export"
+    assert "not a readable database" in str(error)
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    """A missing file or a folder in its place is reported as unreadable."""
+    assert raises_export_error(tmp_path / "gone.apkg").code == "unreadable-export"
+    (tmp_path / "folder.apkg").mkdir()
+    assert raises_export_error(tmp_path / "folder.apkg").code == "unreadable-export"
