@@ -46,3 +46,36 @@ def study_everything_due(col: Any, deck: str, ease_for: Any, limit: int = 10_000
         col.sched.answerCard(card, ease_for(card))
         answered += 1
     return answered
+
+
+def make_reviews_due(col: Any) -> None:
+    """Let time pass: every card a learner has seen is due again today (logged as a manual
+    reschedule, which insights never counts as an answer)."""
+    seen = list(col.find_cards("-is:new -is:suspended"))
+    if seen:
+        col.sched.set_due_date(seen, "0")
+
+
+def study_rounds(col: Any, deck: str, ease_for: Any, rounds: int) -> None:
+    """Several study sessions in `deck`, each followed by the wait that makes cards due again."""
+    for _ in range(rounds):
+        study_everything_due(col, deck, ease_for, limit=2_000)
+        make_reviews_due(col)
+
+
+def card_ids_of(col: Any, guid: str) -> list[int]:
+    """The cards of the note with `guid` in a learner's collection."""
+    note_id = col.db.scalar("SELECT id FROM notes WHERE guid = ?", guid)
+    return list(col.card_ids_of_note(note_id))
+
+
+def note_of(col: Any, guid: str) -> Any:
+    """The learner's copy of the note with `guid`."""
+    return col.get_note(col.db.scalar("SELECT id FROM notes WHERE guid = ?", guid))
+
+
+def add_own_note(col: Any, front: str, back: str) -> None:
+    """A card the learner writes for themselves, in Anki's Basic note type."""
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = front, back
+    col.add_note(note, col.decks.id_for_name("Default"))

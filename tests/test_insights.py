@@ -1,0 +1,328 @@
+"""pathdeck insights over a simulated cohort: four learners in the real anki library."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from anki_helpers import fresh_collection, import_default
+from insights_support import (
+    EXPORT_KINDS,
+    add_own_note,
+    card_ids_of,
+    export_as,
+    export_without_scheduling,
+    note_of,
+    study_rounds,
+)
+from pathdeck.cli import main
+from pathdeck.pipeline import build
+from pathdeck.tools.insights.published import PublishedItem, published_items
+from pathdeck.tools.insights.report import Insights
+from pathdeck.tools.insights.run import insights
+
+pytestmark = pytest.mark.anki
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "insights-course"
+COURSE = "Acute Psychiatry (ED & inpatient)"
+STAGE_2 = f"{COURSE}::Stage 02 · Risk Assessment"
+HARD_TEXTS = (
+    "Believing that asking about suicide plants the idea",
+    "Command hallucinations to harm a named person",
+)
+TYPO = "Relying on gut feeling alone"
+RETIRED = 'Offering "a shot to calm down" as the first option.'
+MARKED = "Ask about suicide directly"
+SUSPENDED = "Recent discharge from an inpatient unit"
+FLAGGED = "The best predictor of violence is past violence"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cohort:
+    """The course's source after a later release, the learners' exports, and the items."""
+
+    source: Path
+    exports: tuple[Path, ...]
+    items: dict[str, PublishedItem]
+    scratch: Path
+
+    def guid(self, text: str) -> str:
+        """The GUID of the one item whose text starts with `text`."""
+        (guid,) = [g for g, item in self.items.items() if item.text.startswith(text)]
+        return guid
+
+
+def ease_for(col: Any, hard: set[str], rng: random.Random) -> Any:
+    """Answer "again" on most cards of the hard notes and a few of the others, else "good"."""
+
+    def ease(card: Any) -> int:
+        failing = 0.7 if col.get_note(card.nid).guid in hard else 0.05
+        return 1 if rng.random() < failing else 3
+
+    return ease
+
+
+def simulate(scratch: Path) -> tuple[Path, tuple[Path, ...]]:
+    """Four learners study, two of them only stage 2; one edits, one writes a note of their own."""
+    source = scratch / "course"
+    shutil.copytree(FIXTURE, source)
+    apkg = build(source, scratch / "release-1.apkg").output
+    items = published_items(source)
+    by_text = {item.text: guid for guid, item in items.items()}
+    hard = {g for text, g in by_text.items() if text.startswith(HARD_TEXTS)}
+    exports = []
+    for number, kind in enumerate(EXPORT_KINDS):
+        col = fresh_collection(scratch / f"learner-{number}")
+        import_default(col, apkg)
+        deck = COURSE if number < 2 else STAGE_2
+        study_rounds(col, deck, ease_for(col, hard, random.Random(number)), rounds=4)
+        personalise(col, number, {text[:30]: g for text, g in by_text.items()})
+        exports.append(export_as(col, scratch / "exports", f"learner-{number}", kind))
+        col.close()
+    return source, tuple(exports)
+
+
+def personalise(col: Any, number: int, guid_of: dict[str, str]) -> None:
+    """What individual learners do besides answering: fix a typo, mark, suspend, flag, add."""
+
+    def guid(text: str) -> str:
+        return next(g for start, g in guid_of.items() if start.startswith(text[:30]))
+
+    if number == 0:
+        note = note_of(col, guid(TYPO))
+        note["Pitfall"] = note["Pitfall"].replace("better then chance", "better than chance")
+        col.update_note(note)
+        marked = note_of(col, guid(MARKED))
+        marked.add_tag("marked")
+        col.update_note(marked)
+    if number == 1:
+        col.sched.suspend_cards(card_ids_of(col, guid(SUSPENDED)))
+        add_own_note(col, "Lithium level after dose change?", "5-7 days")
+    if number == 2:
+        col.set_user_flag_for_cards(1, card_ids_of(col, guid(FLAGGED)))
+
+
+def retire_one_pitfall(source: Path) -> None:
+    """The educators' next release drops a pitfall: it is retired, not forgotten."""
+    concept = source / "stage-03-de-escalation" / "e3-1-verbal-de-escalation.yaml"
+    text = concept.read_text(encoding="utf-8")
+    concept.write_text(text.replace(f"  - {RETIRED}\n", ""), encoding="utf-8")
+    build(source, source.parent / "release-2.apkg")
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory: pytest.TempPathFactory) -> Cohort:
+    """The simulated cohort, built once for the module."""
+    scratch = tmp_path_factory.mktemp("cohort")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+        source, exports = simulate(scratch)
+        patch.setenv("SOURCE_DATE_EPOCH", "1780100000")
+        retire_one_pitfall(source)
+    return Cohort(source=source, exports=exports, items=published_items(source), scratch=scratch)
+
+
+def report_of(cohort: Cohort, min_learners: int = 3) -> Insights:
+    """The insights over the four exports."""
+    report, _ = insights(cohort.exports, sources=[cohort.source], min_learners=min_learners)
+    return report
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Invoke the CLI; return exit code, stdout and stderr separately."""
+    result = CliRunner().invoke(main, list(args), prog_name="pathdeck")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_every_export_format_is_one_learner(cohort: Cohort) -> None:
+    """Modern and legacy .apkg and .colpkg exports are all read: four learners, no problems."""
+    report = report_of(cohort)
+    assert report.learners == 4
+    assert report.problems == ()
+
+
+def test_designated_items_rank_first(cohort: Cohort) -> None:
+    """The two items learners were made to fail most are the two hardest."""
+    ranked = report_of(cohort).ranked
+    assert {i.item.guid for i in ranked[:2]} == {cohort.guid(t) for t in HARD_TEXTS}
+    assert ranked[0].figures is not None
+    assert ranked[-1].figures is not None
+    assert ranked[0].figures.score > ranked[-1].figures.score
+
+
+def test_figures_count_reviews_and_lapses(cohort: Cohort) -> None:
+    """A hard item has lapses on review cards, learners who all studied it, and answer counts."""
+    hard = next(i for i in report_of(cohort).ranked if i.item.guid == cohort.guid(HARD_TEXTS[0]))
+    figures = hard.figures
+    assert figures is not None
+    assert figures.learners == 4
+    assert figures.lapses > 0
+    assert figures.review >= figures.lapses
+    assert figures.reviews >= figures.learning + figures.review
+    assert figures.again_rate is not None
+    assert figures.again_rate > 0.3
+
+
+def test_learners_edit_is_surfaced(cohort: Cohort) -> None:
+    """The learner's typo fix is reported against the published text, word by word."""
+    report = report_of(cohort)
+    (edited,) = [i for i in report.items if i.edits]
+    assert edited.item.guid == cohort.guid(TYPO)
+    (edit,) = edited.edits
+    assert (edit.field, edit.learners) == ("Pitfall", 1)
+    assert [(c.removed, c.added) for c in edit.changes] == [("then", "than")]
+    assert "then chance" in edit.published
+    assert "than chance" in edit.edited
+
+
+def test_own_note_is_ignored_and_counted(cohort: Cohort) -> None:
+    """The note a learner wrote for themselves is not an item, only a count."""
+    report = report_of(cohort)
+    assert report.foreign_notes == 1
+    assert {i.item.guid for i in report.items} <= set(cohort.items)
+
+
+def test_marked_suspended_and_flagged(cohort: Cohort) -> None:
+    """Each learner's mark, suspension and flag shows on the item it was made on."""
+    figures = {i.item.guid: i.figures for i in report_of(cohort).ranked}
+    marked, suspended, flagged = (figures[cohort.guid(t)] for t in (MARKED, SUSPENDED, FLAGGED))
+    assert marked is not None
+    assert (marked.marked, marked.suspended, marked.flagged) == (1, 0, 0)
+    assert suspended is not None
+    assert suspended.suspended == 1
+    assert flagged is not None
+    assert flagged.flagged == 1
+
+
+def test_items_too_few_learners_studied_are_pooled(cohort: Cohort) -> None:
+    """Stage 3, studied by two learners, is pooled at --min-learners 3 and shown at 2."""
+    report = report_of(cohort, min_learners=3)
+    assert all(i.item.stage == 2 for i in report.ranked)
+    assert report.pooled_items > 0
+    assert report.pooled is None  # only two learners stand behind the pool
+    stages = {g.label: g.figures for g in report.groups["stage"]}
+    assert stages["Stage 3 · De-escalation: Words First"] is None
+    assert stages["Stage 2 · Risk Assessment"] is not None
+    shown = report_of(cohort, min_learners=2)
+    assert {i.item.stage for i in shown.ranked} == {2, 3}
+    assert shown.pooled_items == 0
+
+
+def test_retired_item_is_reported_as_retired(cohort: Cohort) -> None:
+    """An item the later release retired is still mapped, and marked retired."""
+    report = report_of(cohort, min_learners=2)
+    (retired,) = [i for i in report.ranked if i.item.retired]
+    assert retired.item.text == RETIRED
+
+
+def test_json_report(cohort: Cohort) -> None:
+    """--json: hardest first, each item located with figures and edits; no file names."""
+    code, out, _ = run_cli(
+        "insights", *map(str, cohort.exports), "--source", str(cohort.source), "--json"
+    )
+    assert code == 0
+    payload = json.loads(out)
+    assert (payload["ok"], payload["learners"], payload["foreign_notes"]) == (True, 4, 1)
+    scores = [i["figures"]["score"] for i in payload["items"] if i["figures"]]
+    assert scores == sorted(scores, reverse=True)
+    first = payload["items"][0]
+    assert {"stage", "concept_id", "role", "text", "figures", "edits", "retired"} <= set(first)
+    assert next(s["label"] for s in payload["stages"]) == "Stage 2 · Risk Assessment"
+    assert "learner-" not in out
+
+
+def test_csv_report(cohort: Cohort, tmp_path: Path) -> None:
+    """--csv writes one row per item shown, ranked, for a spreadsheet."""
+    target = tmp_path / "items.csv"
+    code, out, _ = run_cli(
+        "insights",
+        str(cohort.scratch / "exports"),
+        "--source",
+        str(cohort.source),
+        "--csv",
+        str(target),
+    )
+    assert code == 0
+    assert out.strip() == str(target)
+    rows = target.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("rank,course,stage,concept_id")
+    assert [r.split(",")[0] for r in rows[1:]] == [str(n) for n in range(1, len(rows))]
+    assert len(rows) - 1 == len(report_of(cohort).ranked)
+
+
+def test_terminal_table(cohort: Cohort) -> None:
+    """The table lists the hardest items with concept and role, then retention per stage."""
+    code, out, _ = run_cli("insights", *map(str, cohort.exports), "--source", str(cohort.source))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("4 learner(s)")
+    first = lines[lines.index(next(line for line in lines if line.lstrip().startswith("#"))) + 1]
+    assert first.split()[0] == "1"
+    assert any(text[:20] in first for text in HARD_TEXTS)
+    assert "Retention per stage" in lines
+    assert "learner-" not in out
+
+
+def test_verbose_names_files_only_on_stderr(cohort: Cohort) -> None:
+    """-v lists the files read on stderr; the report itself still names none."""
+    code, out, err = run_cli(
+        "-v", "insights", *map(str, cohort.exports), "--source", str(cohort.source), "--json"
+    )
+    assert code == 0
+    assert "learner-0.apkg" in err
+    assert "learner-" not in out
+
+
+def test_bad_inputs_are_located_and_the_rest_reported(cohort: Cohort, tmp_path: Path) -> None:
+    """Damaged, unscheduled, foreign and missing inputs are each a problem; the others count."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for export in cohort.exports[:2]:
+        shutil.copy(export, folder / export.name)
+    good = (folder / cohort.exports[0].name).read_bytes()
+    (folder / "damaged.apkg").write_bytes(good[: len(good) // 3])
+    (folder / "essay.apkg").write_text("not an export\n")
+    col = fresh_collection(tmp_path / "late-learner")
+    import_default(col, cohort.scratch / "release-1.apkg")
+    export_without_scheduling(col, folder / "unscheduled.apkg")
+    add_own_note(col, "only mine", "yes")
+    col.close()
+    foreign = fresh_collection(tmp_path / "other-course")
+    add_own_note(foreign, "another course", "entirely")
+    export_as(foreign, folder, "other-course", "apkg")
+    foreign.close()
+    missing = tmp_path / "never-sent.colpkg"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    code, out, err = run_cli("insights", str(folder), str(missing), "--source", str(cohort.source))
+    assert code == 1
+    assert out.splitlines()[0].startswith("2 learner(s)")
+    for name, problem in (
+        ("damaged.apkg", "error[damaged-export]"),
+        ("essay.apkg", "error[not-an-export]"),
+        ("unscheduled.apkg", "exported without scheduling"),
+        ("other-course.apkg", "error[foreign-export]"),
+    ):
+        (line,) = [line for line in err.splitlines() if line.startswith(f"{folder / name}:1:1: ")]
+        assert problem in line
+    assert f"{missing}:1:1: error[unreadable-export]" in err
+    assert "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_report_never_overwrites_an_input(cohort: Cohort) -> None:
+    """--html over a learner's export is refused before anything is read or written."""
+    target = cohort.exports[0]
+    before = target.read_bytes()
+    code, _, err = run_cli(
+        "insights", str(target), "--source", str(cohort.source), "--html", str(target)
+    )
+    assert code == 1
+    assert "error[output-is-input]" in err
+    assert target.read_bytes() == before
