@@ -724,7 +724,7 @@ def preview(ctx: click.Context, source: Path, output: Path, as_json: bool) -> No
         )
 
 
-@main.command(short_help="Which curriculum items learners struggle with, from their Anki exports.")
+@main.command(short_help="Rank items by how learners struggle, from their exports.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--source",
