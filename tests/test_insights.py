@@ -3,130 +3,32 @@
 from __future__ import annotations
 
 import json
-import random
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from anki_helpers import fresh_collection, import_default
-from insights_support import (
-    EXPORT_KINDS,
+from insights_support import (  # the cohort fixture is used by name, so it is imported here
+    FLAGGED,
+    HARD_TEXTS,
+    MARKED,
+    RETIRED,
+    SUSPENDED,
+    TYPO,
+    Cohort,
     add_own_note,
-    card_ids_of,
+    cohort,
     export_as,
     export_without_scheduling,
-    note_of,
-    study_rounds,
 )
 from pathdeck.cli import main
-from pathdeck.pipeline import build
-from pathdeck.tools.insights.published import PublishedItem, published_items
 from pathdeck.tools.insights.report import Insights
 from pathdeck.tools.insights.run import insights
 
+__all__ = ["cohort"]  # a fixture from insights_support
 pytestmark = pytest.mark.anki
-
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "insights-course"
-COURSE = "Acute Psychiatry (ED & inpatient)"
-STAGE_2 = f"{COURSE}::Stage 02 · Risk Assessment"
-HARD_TEXTS = (
-    "Believing that asking about suicide plants the idea",
-    "Command hallucinations to harm a named person",
-)
-TYPO = "Relying on gut feeling alone"
-RETIRED = 'Offering "a shot to calm down" as the first option.'
-MARKED = "Ask about suicide directly"
-SUSPENDED = "Recent discharge from an inpatient unit"
-FLAGGED = "The best predictor of violence is past violence"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Cohort:
-    """The course's source after a later release, the learners' exports, and the items."""
-
-    source: Path
-    exports: tuple[Path, ...]
-    items: dict[str, PublishedItem]
-    scratch: Path
-
-    def guid(self, text: str) -> str:
-        """The GUID of the one item whose text starts with `text`."""
-        (guid,) = [g for g, item in self.items.items() if item.text.startswith(text)]
-        return guid
-
-
-def ease_for(col: Any, hard: set[str], rng: random.Random) -> Any:
-    """Answer "again" on most cards of the hard notes and a few of the others, else "good"."""
-
-    def ease(card: Any) -> int:
-        failing = 0.7 if col.get_note(card.nid).guid in hard else 0.05
-        return 1 if rng.random() < failing else 3
-
-    return ease
-
-
-def simulate(scratch: Path) -> tuple[Path, tuple[Path, ...]]:
-    """Four learners study, two of them only stage 2; one edits, one writes a note of their own."""
-    source = scratch / "course"
-    shutil.copytree(FIXTURE, source)
-    apkg = build(source, scratch / "release-1.apkg").output
-    items = published_items(source)
-    by_text = {item.text: guid for guid, item in items.items()}
-    hard = {g for text, g in by_text.items() if text.startswith(HARD_TEXTS)}
-    exports = []
-    for number, kind in enumerate(EXPORT_KINDS):
-        col = fresh_collection(scratch / f"learner-{number}")
-        import_default(col, apkg)
-        deck = COURSE if number < 2 else STAGE_2
-        study_rounds(col, deck, ease_for(col, hard, random.Random(number)), rounds=4)
-        personalise(col, number, {text[:30]: g for text, g in by_text.items()})
-        exports.append(export_as(col, scratch / "exports", f"learner-{number}", kind))
-        col.close()
-    return source, tuple(exports)
-
-
-def personalise(col: Any, number: int, guid_of: dict[str, str]) -> None:
-    """What individual learners do besides answering: fix a typo, mark, suspend, flag, add."""
-
-    def guid(text: str) -> str:
-        return next(g for start, g in guid_of.items() if start.startswith(text[:30]))
-
-    if number == 0:
-        note = note_of(col, guid(TYPO))
-        note["Pitfall"] = note["Pitfall"].replace("better then chance", "better than chance")
-        col.update_note(note)
-        marked = note_of(col, guid(MARKED))
-        marked.add_tag("marked")
-        col.update_note(marked)
-    if number == 1:
-        col.sched.suspend_cards(card_ids_of(col, guid(SUSPENDED)))
-        add_own_note(col, "Lithium level after dose change?", "5-7 days")
-    if number == 2:
-        col.set_user_flag_for_cards(1, card_ids_of(col, guid(FLAGGED)))
-
-
-def retire_one_pitfall(source: Path) -> None:
-    """The educators' next release drops a pitfall: it is retired, not forgotten."""
-    concept = source / "stage-03-de-escalation" / "e3-1-verbal-de-escalation.yaml"
-    text = concept.read_text(encoding="utf-8")
-    concept.write_text(text.replace(f"  - {RETIRED}\n", ""), encoding="utf-8")
-    build(source, source.parent / "release-2.apkg")
-
-
-@pytest.fixture(scope="module")
-def cohort(tmp_path_factory: pytest.TempPathFactory) -> Cohort:
-    """The simulated cohort, built once for the module."""
-    scratch = tmp_path_factory.mktemp("cohort")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", "1780000000")
-        source, exports = simulate(scratch)
-        patch.setenv("SOURCE_DATE_EPOCH", "1780100000")
-        retire_one_pitfall(source)
-    return Cohort(source=source, exports=exports, items=published_items(source), scratch=scratch)
 
 
 def report_of(cohort: Cohort, min_learners: int = 3) -> Insights:
