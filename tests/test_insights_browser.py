@@ -19,8 +19,12 @@ if TYPE_CHECKING:
 __all__ = ["browser", "cohort"]  # fixtures from browser_support and insights_support
 pytestmark = [pytest.mark.browser, pytest.mark.anki]
 
-VIEWS = (("phone-day", 360, 740, "light"), ("phone-night", 360, 740, "dark"))
-VIEWS += (("desktop-day", 1280, 800, "light"), ("desktop-night", 1280, 800, "dark"))
+VIEWS = (
+    ("phone-day", 360, 740, "light"),
+    ("phone-night", 360, 740, "dark"),
+    ("desktop-day", 1280, 800, "light"),
+    ("desktop-night", 1280, 800, "dark"),
+)
 AA_BODY = 4.5
 
 # Colours of every text run (HTML and SVG) against the page background, and the layout width.
