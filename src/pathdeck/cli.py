@@ -753,6 +753,7 @@ def preview(ctx: click.Context, source: Path, output: Path, as_json: bool) -> No
     show_default=True,
     help="Show an item's figures only when at least this many learners studied it.",
 )
+@jobs_option
 @json_option
 @click.pass_context
 @handles_content_errors
@@ -763,6 +764,7 @@ def insights(
     csv_file: Path | None,
     html_file: Path | None,
     min_learners: int,
+    jobs: int | None,
     as_json: bool,
 ) -> None:
     """Rank the curriculum's items hardest first from learners' exports (INPUT: .apkg exported
@@ -778,7 +780,7 @@ def insights(
     refuse_writing_inputs(inputs, csv_file or html_file)
     with progress_bar(quiet=ctx.obj["quiet"]) as progress:
         report, read = gather_insights(
-            inputs, sources=sources, min_learners=min_learners, progress=progress
+            inputs, sources=sources, min_learners=min_learners, jobs=jobs, progress=progress
         )
     if ctx.obj["verbose"]:
         for path in read:

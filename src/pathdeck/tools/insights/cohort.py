@@ -1,21 +1,27 @@
-"""A cohort gathered: every learner's export read and summed per item and per group."""
+"""A cohort gathered: every learner's export read and summed per item, in parallel shares."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
+from pathdeck.parallel import default_jobs, map_in_workers
 from pathdeck.problems import Location, Problem
 from pathdeck.progress import Progress, silent
 from pathdeck.tools.exports import ExportError
 from pathdeck.tools.insights.edits import FieldEdit, field_edits
-from pathdeck.tools.insights.figures import Tally
+from pathdeck.tools.insights.figures import TALLY_FIELDS, Tally
 from pathdeck.tools.insights.published import PublishedItem
-from pathdeck.tools.insights.reading import LearnerExport, NoteReviews, read_learner
+from pathdeck.tools.insights.reading import LearnerExport, read_learner
 
 EXPORT_SUFFIXES = (".apkg", ".colpkg")
+BYTES_PER_WEIGHT = 20_000
+"""A worker is forked for about 4 MB of exports (a learner of a 2,000-concept course): less
+is read faster in this process than a fork and its pickled results cost."""
+STEP = "Reading learners' exports"
 
 GroupKey = tuple[str, str]
 """("stage" | "concept" | "role", its key): what per-group figures are summed under."""
@@ -27,13 +33,34 @@ class Cohort:
 
     learners: int = 0
     foreign_notes: int = 0
-    tallies: dict[str, Tally] = field(default_factory=dict)
-    studied_by: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    """Per item, the learners who studied it as bits (bit n: the n-th learner read): a group's
-    or a pool's learners are the union of its items', counted without naming anyone."""
-    edits: dict[str, list[FieldEdit]] = field(default_factory=lambda: defaultdict(list))
+    counts: dict[str, list[int]] = field(default_factory=dict)
+    """Per item, the Tally's counts in TALLY_FIELDS order: the summing loop runs once per note
+    and learner (over a million times for 50 learners of a large course), and list slots are
+    the cheapest Python counters."""
+    studied_by: dict[str, int] = field(default_factory=dict)
+    """Per item, the learners who studied it as bits (bit n: the n-th input file read): a
+    group's or a pool's learners are the union of its items', counted without naming anyone."""
+    edits: dict[str, list[FieldEdit]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     read: list[Path] = field(default_factory=list)
+
+    def tally(self, guid: str) -> Tally:
+        """An item's counts as a Tally."""
+        return Tally(**dict(zip(TALLY_FIELDS, self.counts[guid], strict=True)))
+
+    def merge(self, other: Cohort) -> None:
+        """Add another share's learners (numbered after this one's) to this cohort."""
+        self.learners += other.learners
+        self.foreign_notes += other.foreign_notes
+        for guid, counts in other.counts.items():
+            mine = self.counts.setdefault(guid, [0] * len(TALLY_FIELDS))
+            mine[:] = [a + b for a, b in zip(mine, counts, strict=True)]
+        for guid, bits in other.studied_by.items():
+            self.studied_by[guid] = self.studied_by.get(guid, 0) | bits
+        for guid, edits in other.edits.items():
+            self.edits.setdefault(guid, []).extend(edits)
+        self.problems += other.problems
+        self.read += other.read
 
 
 def group_keys(item: PublishedItem) -> tuple[GroupKey, GroupKey, GroupKey]:
@@ -56,13 +83,54 @@ def export_files(inputs: Sequence[Path]) -> list[Path]:
     return files
 
 
+class Share(NamedTuple):
+    """Consecutive input files read by one process; `first` numbers its first learner."""
+
+    first: int
+    files: tuple[Path, ...]
+    shows_progress: bool
+
+
 def gather(
-    files: Sequence[Path], items: Mapping[str, PublishedItem], *, progress: Progress = silent
+    files: Sequence[Path],
+    items: Mapping[str, PublishedItem],
+    *,
+    jobs: int | None = None,
+    progress: Progress = silent,
 ) -> Cohort:
-    """Read every export; one that cannot serve as a learner's reviews becomes a problem."""
+    """Read every export, in up to `jobs` processes; one that cannot serve as a learner's
+    reviews becomes a problem. The result is the same however the files are shared out."""
+    jobs = jobs or default_jobs()
+    size = -(-len(files) // jobs) if files else 1
+    shares = [
+        Share(first=start, files=tuple(files[start : start + size]), shows_progress=not start)
+        for start in range(0, len(files), size)
+    ]
+    weights = [max(1, sum(_size(p) for p in s.files) // BYTES_PER_WEIGHT) for s in shares]
+    read = functools.partial(_read_share, items=items, total=len(files), progress=progress)
     cohort = Cohort()
-    for done, path in enumerate(files):
-        progress("Reading learners' exports", done, len(files))
+    for part in map_in_workers(read, shares, jobs=jobs, weights=weights):
+        cohort.merge(part)
+    progress(STEP, len(files), len(files))
+    return cohort
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # reported when the file is read
+        return 0
+
+
+def _read_share(
+    share: Share, *, items: Mapping[str, PublishedItem], total: int, progress: Progress
+) -> Cohort:
+    """One process's learners. Only the first share (read in this process) draws progress,
+    scaled as if the others kept pace."""
+    cohort = Cohort(learners=0)
+    for done, path in enumerate(share.files):
+        if share.shows_progress:
+            progress(STEP, done * total // len(share.files), total)
         try:
             export = read_learner(path, items)
         except ExportError as error:
@@ -70,42 +138,40 @@ def gather(
                 Problem(location=Location(str(path)), code=error.code, message=error.reason)
             )
             continue
-        add_learner(cohort, export, items)
-    progress("Reading learners' exports", len(files), len(files))
+        add_learner(cohort, export, items, number=share.first + done)
     return cohort
 
 
-def add_learner(cohort: Cohort, export: LearnerExport, items: Mapping[str, PublishedItem]) -> None:
-    """Sum one learner's notes into the cohort."""
-    tallies, studied_by = cohort.tallies, cohort.studied_by
-    learner = 1 << cohort.learners
+def add_learner(
+    cohort: Cohort, export: LearnerExport, items: Mapping[str, PublishedItem], *, number: int
+) -> None:
+    """Sum one learner's notes into the cohort; `number` is the learner's bit in studied_by."""
+    counts, studied_by = cohort.counts, cohort.studied_by
+    learner = 1 << number
+    width = len(TALLY_FIELDS)
     for note in export.notes:
-        item = items[note.guid]
-        tally = tallies.get(note.guid)
-        if tally is None:
-            tally = tallies[note.guid] = Tally()
-        _add_note(tally, note)
+        # The order of TALLY_FIELDS: learners, reviews, learning, learning_again, review,
+        # lapses, ms, leeches, suspended, flagged, marked.
+        c = counts.get(note.guid)
+        if c is None:
+            c = counts[note.guid] = [0] * width
         if note.answers:
-            studied_by[note.guid] |= learner
-        if note.mod > item.changed:  # touched after it was published: maybe edited
-            cohort.edits[note.guid] += field_edits(item, note.fields)
+            c[0] += 1
+            c[1] += note.answers
+            c[2] += note.learning
+            c[3] += note.learning_again
+            c[4] += note.review
+            c[5] += note.lapses
+            c[6] += note.ms
+            studied_by[note.guid] = studied_by.get(note.guid, 0) | learner
+        c[7] += note.leech
+        c[8] += note.suspended
+        c[9] += note.flagged
+        c[10] += note.marked
+    for guid, fields in export.touched.items():
+        edits = field_edits(items[guid], fields)
+        if edits:
+            cohort.edits.setdefault(guid, []).extend(edits)
     cohort.learners += 1
     cohort.foreign_notes += export.foreign_notes
     cohort.read.append(export.path)
-
-
-def _add_note(tally: Tally, note: NoteReviews) -> None:
-    if note.answers:
-        tally.learners += 1
-        tally.reviews += note.answers
-        tally.learning += note.learning
-        tally.learning_again += note.learning_again
-        tally.review += note.review
-        tally.lapses += note.lapses
-        tally.ms += note.ms
-    tally.suspended += note.suspended
-    tally.flagged += note.flagged
-    if note.tags.strip():
-        tags = note.tags.lower().split()
-        tally.leeches += "leech" in tags
-        tally.marked += "marked" in tags

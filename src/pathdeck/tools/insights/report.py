@@ -61,7 +61,8 @@ def summarise(cohort: Cohort, items: Mapping[str, PublishedItem], min_learners: 
     withheld: list[ItemInsight] = []
     pooled = Tally()
     pooled_items, pooled_by = 0, 0
-    for guid, tally in cohort.tallies.items():
+    for guid in cohort.counts:
+        tally = cohort.tally(guid)
         edits = merge_identical(cohort.edits.get(guid, []))
         if tally.learners >= min_learners:
             shown.append(ItemInsight(item=items[guid], figures=tally.freeze(), edits=edits))
@@ -69,7 +70,7 @@ def summarise(cohort: Cohort, items: Mapping[str, PublishedItem], min_learners: 
         if tally.learners:
             pooled.merge(tally)
             pooled_items += 1
-            pooled_by |= cohort.studied_by[guid]
+            pooled_by |= cohort.studied_by.get(guid, 0)
         if edits:
             withheld.append(ItemInsight(item=items[guid], figures=None, edits=edits))
     shown.sort(key=_hardest_first)
@@ -101,8 +102,8 @@ def _groups(
     counts: dict[GroupKey, int] = {}
     learners: dict[GroupKey, int] = {}
     labels: dict[GroupKey, tuple[tuple[int, ...], str]] = {}
-    for guid, tally in cohort.tallies.items():
-        item = items[guid]
+    for guid in cohort.counts:
+        item, tally = items[guid], cohort.tally(guid)
         for key, label in zip(group_keys(item), _labels(item), strict=True):
             group = tallies.setdefault(key, Tally())
             group.merge(tally)

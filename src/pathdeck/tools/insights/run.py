@@ -29,12 +29,14 @@ def insights(
     *,
     sources: Sequence[Path],
     min_learners: int,
+    jobs: int | None = None,
     progress: Progress = silent,
 ) -> tuple[Insights, tuple[Path, ...]]:
-    """The report over every learner's export in `inputs`, and the files read as learners."""
+    """The report over every learner's export in `inputs`, and the files read as learners;
+    `jobs` caps the processes that read the exports (default: one per CPU)."""
     items = course_items(sources)
     files = export_files(inputs)
-    cohort = gather(files, items, progress=progress)
+    cohort = gather(files, items, jobs=jobs, progress=progress)
     cohort.problems += _empty_folders(inputs)
     return summarise(cohort, items, min_learners), tuple(cohort.read)
 
