@@ -228,3 +228,36 @@ def test_report_never_overwrites_an_input(cohort: Cohort) -> None:
     assert code == 1
     assert "error[output-is-input]" in err
     assert target.read_bytes() == before
+
+
+def test_parallel_shares_give_the_serial_result(
+    cohort: Cohort, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exports read by forked workers sum to exactly what one process reads."""
+    from pathdeck import parallel
+    from pathdeck.tools.insights import cohort as gathering
+    from pathdeck.tools.insights.published import published_items
+
+    items = published_items(cohort.source)
+    files = [*cohort.exports, cohort.source / "course.yaml"]  # a bad input in a worker's share
+    serial = gathering.gather(files, items, jobs=1)
+    monkeypatch.setattr(gathering, "BYTES_PER_WEIGHT", 1)  # even small exports get a worker
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    returned: list[object] = []
+    real_result = parallel._Worker.result
+
+    def result(worker: parallel._Worker) -> list[object] | None:
+        found = real_result(worker)
+        returned.append(found)
+        return found
+
+    monkeypatch.setattr(parallel._Worker, "result", result)
+    forked = gathering.gather(files, items, jobs=2)
+    assert returned
+    assert None not in returned  # the worker's share came back, it was not redone here
+    assert forked.learners == serial.learners == 4
+    assert forked.counts == serial.counts
+    assert forked.studied_by == serial.studied_by
+    assert forked.edits == serial.edits
+    assert (forked.read, forked.problems) == (serial.read, serial.problems)
+    assert [p.code for p in forked.problems] == ["not-an-export"]
