@@ -261,3 +261,11 @@ def test_parallel_shares_give_the_serial_result(
     assert forked.edits == serial.edits
     assert (forked.read, forked.problems) == (serial.read, serial.problems)
     assert [p.code for p in forked.problems] == ["not-an-export"]
+
+
+def test_unpublished_course_is_refused(cohort: Cohort, source: Path) -> None:
+    """A source never built has no ledger: no export can be mapped to it, and it says so."""
+    code, out, err = run_cli("insights", *map(str, cohort.exports), "--source", str(source))
+    assert code == 1
+    assert out == ""
+    assert f"{source}:1:1: error[unpublished-course]" in err

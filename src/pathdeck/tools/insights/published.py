@@ -48,8 +48,17 @@ def published_items(source: Path) -> dict[str, PublishedItem]:
     Today's ledger keeps each note's text and mod time, and the plan of a build over the
     ledger gives the published fields; a ContentError says what is wrong with the source.
     """
+    from pathdeck.identity import LEDGER_FILE
     from pathdeck.pipeline import plan
+    from pathdeck.problems import ContentError
 
+    if not (source / LEDGER_FILE).exists():  # every GUID a plan made would be a new one
+        raise ContentError.at(
+            str(source),
+            "unpublished-course",
+            f"{source} has no {LEDGER_FILE}: no learner can hold its notes yet "
+            "(build and publish it first, or point --source at the published course)",
+        )
     checked, resolution = plan(source)
     course = checked.course
     stages = {stage.number: stage.title for stage in course.stages}
