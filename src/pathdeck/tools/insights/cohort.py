@@ -127,7 +127,7 @@ def _read_share(
 ) -> Cohort:
     """One process's learners. Only the first share (read in this process) draws progress,
     scaled as if the others kept pace."""
-    cohort = Cohort(learners=0)
+    cohort = Cohort()
     for done, path in enumerate(share.files):
         if share.shows_progress:
             progress(STEP, done * total // len(share.files), total)
