@@ -13,7 +13,7 @@ from pathdeck.problems import Location, Problem
 from pathdeck.progress import Progress, silent
 from pathdeck.tools.exports import ExportError
 from pathdeck.tools.insights.edits import FieldEdit, field_edits
-from pathdeck.tools.insights.figures import TALLY_FIELDS, Tally
+from pathdeck.tools.insights.figures import COUNTS, add_counts
 from pathdeck.tools.insights.published import PublishedItem
 from pathdeck.tools.insights.reading import LearnerExport, read_learner
 
@@ -34,9 +34,7 @@ class Cohort:
     learners: int = 0
     foreign_notes: int = 0
     counts: dict[str, list[int]] = field(default_factory=dict)
-    """Per item, the Tally's counts in TALLY_FIELDS order: the summing loop runs once per note
-    and learner (over a million times for 50 learners of a large course), and list slots are
-    the cheapest Python counters."""
+    """Per item, its counts in figures.COUNTS order: list slots are the cheapest counters."""
     studied_by: dict[str, int] = field(default_factory=dict)
     """Per item, the learners who studied it as bits (bit n: the n-th input file read): a
     group's or a pool's learners are the union of its items', counted without naming anyone."""
@@ -44,17 +42,12 @@ class Cohort:
     problems: list[Problem] = field(default_factory=list)
     read: list[Path] = field(default_factory=list)
 
-    def tally(self, guid: str) -> Tally:
-        """An item's counts as a Tally."""
-        return Tally(**dict(zip(TALLY_FIELDS, self.counts[guid], strict=True)))
-
     def merge(self, other: Cohort) -> None:
         """Add another share's learners (numbered after this one's) to this cohort."""
         self.learners += other.learners
         self.foreign_notes += other.foreign_notes
         for guid, counts in other.counts.items():
-            mine = self.counts.setdefault(guid, [0] * len(TALLY_FIELDS))
-            mine[:] = [a + b for a, b in zip(mine, counts, strict=True)]
+            add_counts(self.counts.setdefault(guid, [0] * len(COUNTS)), counts)
         for guid, bits in other.studied_by.items():
             self.studied_by[guid] = self.studied_by.get(guid, 0) | bits
         for guid, edits in other.edits.items():
@@ -148,10 +141,10 @@ def add_learner(
     """Sum one learner's notes into the cohort; `number` is the learner's bit in studied_by."""
     counts, studied_by = cohort.counts, cohort.studied_by
     learner = 1 << number
-    width = len(TALLY_FIELDS)
+    width = len(COUNTS)
     for note in export.notes:
-        # The order of TALLY_FIELDS: learners, reviews, learning, learning_again, review,
-        # lapses, ms, leeches, suspended, flagged, marked.
+        # In COUNTS order: learners, reviews, learning, learning_again, review, lapses, ms,
+        # leeches, suspended, flagged, marked.
         c = counts.get(note.guid)
         if c is None:
             c = counts[note.guid] = [0] * width

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathdeck.problems import Problem, sorted_problems
 from pathdeck.tools.insights.cohort import Cohort, GroupKey, group_keys
 from pathdeck.tools.insights.edits import FieldEdit, merge_identical
-from pathdeck.tools.insights.figures import Figures, Tally
+from pathdeck.tools.insights.figures import COUNTS, Figures, add_counts
 from pathdeck.tools.insights.published import PublishedItem
 
 GROUP_KINDS = ("stage", "concept", "role")
@@ -59,29 +59,29 @@ def summarise(cohort: Cohort, items: Mapping[str, PublishedItem], min_learners: 
     """Rank the cohort's items and apply the privacy threshold to every figure shown."""
     shown: list[ItemInsight] = []
     withheld: list[ItemInsight] = []
-    pooled = Tally()
+    pooled = [0] * len(COUNTS)
     pooled_items, pooled_by = 0, 0
-    for guid in cohort.counts:
-        tally = cohort.tally(guid)
+    for guid, counts in cohort.counts.items():
+        learners = counts[0]
         edits = merge_identical(cohort.edits.get(guid, []))
-        if tally.learners >= min_learners:
-            shown.append(ItemInsight(item=items[guid], figures=tally.freeze(), edits=edits))
+        if learners >= min_learners:
+            shown.append(ItemInsight(item=items[guid], figures=Figures.of(counts), edits=edits))
             continue
-        if tally.learners:
-            pooled.merge(tally)
+        if learners:
+            add_counts(pooled, counts)
             pooled_items += 1
             pooled_by |= cohort.studied_by.get(guid, 0)
         if edits:
             withheld.append(ItemInsight(item=items[guid], figures=None, edits=edits))
     shown.sort(key=_hardest_first)
     withheld.sort(key=lambda i: i.item.order)
-    pooled.learners = pooled_by.bit_count()
+    pooled[0] = pooled_by.bit_count()
     return Insights(
         learners=cohort.learners,
         min_learners=min_learners,
         items=(*shown, *withheld),
         pooled_items=pooled_items,
-        pooled=pooled.freeze() if pooled_items and pooled.learners >= min_learners else None,
+        pooled=Figures.of(pooled) if pooled_items and pooled[0] >= min_learners else None,
         groups=_groups(cohort, items, min_learners),
         foreign_notes=cohort.foreign_notes,
         problems=sorted_problems(cohort.problems),
@@ -97,31 +97,33 @@ def _hardest_first(insight: ItemInsight) -> tuple[float, int, int, tuple[int, ..
 def _groups(
     cohort: Cohort, items: Mapping[str, PublishedItem], min_learners: int
 ) -> dict[str, tuple[GroupInsight, ...]]:
-    """Figures per stage, concept and role, in curriculum order."""
-    tallies: dict[GroupKey, Tally] = {}
-    counts: dict[GroupKey, int] = {}
+    """Figures per stage, concept and role, in curriculum order; a group's learners are the
+    learners who studied any of its items."""
+    sums: dict[GroupKey, list[int]] = {}
+    sizes: dict[GroupKey, int] = {}
     learners: dict[GroupKey, int] = {}
     labels: dict[GroupKey, tuple[tuple[int, ...], str]] = {}
-    for guid in cohort.counts:
-        item, tally = items[guid], cohort.tally(guid)
+    for guid, counts in cohort.counts.items():
+        item = items[guid]
         for key, label in zip(group_keys(item), _labels(item), strict=True):
-            group = tallies.setdefault(key, Tally())
-            group.merge(tally)
-            counts[key] = counts.get(key, 0) + 1
-            learners[key] = learners.get(key, 0) | cohort.studied_by.get(guid, 0)
-            labels.setdefault(key, label)
-    for key, group in tallies.items():
-        group.learners = learners[key].bit_count()
+            if key not in sums:
+                sums[key], sizes[key], learners[key], labels[key] = [0] * len(COUNTS), 0, 0, label
+            add_counts(sums[key], counts)
+            sizes[key] += 1
+            learners[key] |= cohort.studied_by.get(guid, 0)
+    for key, bits in learners.items():
+        sums[key][0] = bits.bit_count()
+    ordered = sorted(sums, key=lambda key: labels[key][0])
     return {
         kind: tuple(
             GroupInsight(
                 kind=kind,
                 key=key[1],
                 label=labels[key][1],
-                items=counts[key],
-                figures=group.freeze() if group.learners >= min_learners else None,
+                items=sizes[key],
+                figures=Figures.of(sums[key]) if sums[key][0] >= min_learners else None,
             )
-            for key, group in sorted(tallies.items(), key=lambda kv: labels[kv[0]][0])
+            for key in ordered
             if key[0] == kind
         )
         for kind in GROUP_KINDS
