@@ -448,7 +448,12 @@ def main(argv: list[str] | None = None) -> None:
     rows = startup(3 if args.quick else 15, out)
     for size in sizes:
         rows += bench_size(size, stages, runs if size <= 2000 else 3, slow_runs, out)
-    report = f"Machine: {machine()}\n\n{table(rows)}\n\n{verdicts(rows, sizes[0], sizes[1])}\n"
+    from bench.insights import bench_insights  # it uses this module's harness
+
+    insight_rows, insight_verdicts = bench_insights(out, quick=args.quick)
+    rows += insight_rows
+    judged = "\n".join([verdicts(rows, sizes[0], sizes[1]), *insight_verdicts])
+    report = f"Machine: {machine()}\n\n{table(rows)}\n\n{judged}\n"
     print()
     print(report)
     if args.report:

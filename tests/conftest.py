@@ -7,6 +7,12 @@ from pathlib import Path
 
 import pytest
 
+# One session-wide Chromium for every browser test: Playwright's sync API cannot start twice
+# in one process while the first is running, so the fixture is defined once, here.
+from browser_support import browser
+
+__all__ = ["browser"]
+
 REPO = Path(__file__).resolve().parent.parent
 DECKS = REPO / "decks"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -73,8 +73,12 @@ def test_harness_quick_run_reports_every_target(tmp_path: Path) -> None:
         "pathdeck build --concept-decks",
         "naive genanki, stage decks",
         "naive genanki, concept decks",
+        "pathdeck insights, 3 learners",
+        "pathdeck insights, 6 learners",
+        "anki import of each, 3 learners",
     ):
         assert f"| {measured} |" in text
+    assert "| anki import of each ÷ insights, 3 learners (≥ 10×) |" in text
     assert "time per note at 24 ÷ at 8" in text
 
 

@@ -11,7 +11,6 @@ from browser_support import (  # the fixtures are used by name, so they are impo
     ARTIFACTS,
     Gallery,
     View,
-    browser,
     gallery,
     measure_frames,
     open_gallery_page,
@@ -23,7 +22,7 @@ from pathdeck.roles import Role
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-__all__ = ["browser", "gallery"]  # fixtures from browser_support
+__all__ = ["gallery"]  # a fixture from browser_support; `browser` comes from conftest
 pytestmark = pytest.mark.browser
 
 VIEWS = (

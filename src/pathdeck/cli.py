@@ -1113,6 +1113,104 @@ def _missing_dependency(message: str, *, as_json: bool) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
+@main.command(short_help="Rank items by how learners struggle, from their exports.")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    default=[DEFAULT_SOURCE],
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A course's source folder (repeat for several courses; default decks).",
+)
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write one row per item to FILE.",
+)
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a self-contained HTML report to FILE.",
+)
+@click.option(
+    "--min-learners",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Show an item's figures only when at least this many learners studied it.",
+)
+@jobs_option
+@json_option
+@click.pass_context
+@handles_content_errors
+def insights(
+    ctx: click.Context,
+    inputs: tuple[Path, ...],
+    sources: tuple[Path, ...],
+    csv_file: Path | None,
+    html_file: Path | None,
+    min_learners: int,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Rank the curriculum's items hardest first from learners' exports (INPUT: .apkg exported
+    with scheduling, .colpkg, or a folder of them; one file is one learner)."""
+    from pathdeck.output import write_text_atomically
+    from pathdeck.progress import progress_bar
+    from pathdeck.tools.insights import formats, terminal, webpage
+    from pathdeck.tools.insights.run import insights as gather_insights
+    from pathdeck.tools.insights.run import refuse_writing_inputs
+
+    if sum(bool(x) for x in (as_json, csv_file, html_file)) > 1:
+        raise click.UsageError("choose one of --json, --csv and --html")
+    refuse_writing_inputs(inputs, csv_file or html_file)
+    with progress_bar(quiet=ctx.obj["quiet"]) as progress:
+        report, read = gather_insights(
+            inputs, sources=sources, min_learners=min_learners, jobs=jobs, progress=progress
+        )
+    if ctx.obj["verbose"]:
+        for path in read:
+            click.echo(f"read {path}", err=True)
+    _echo_problems(report.problems)
+    if as_json:
+        click.echo(_insights_json(report, verbose=bool(ctx.obj["verbose"])))
+    elif csv_file or html_file:
+        target = csv_file or html_file
+        assert target is not None
+        text = formats.to_csv(report) if csv_file else webpage.render_page(report)
+        write_text_atomically(target, text)
+        click.echo(str(target))
+    else:
+        click.echo(terminal.render_table(report))
+    if report.problems:
+        click.echo(
+            f"pathdeck: {len(report.problems)} input(s) could not be read; "
+            f"the report covers the other {report.learners}",
+            err=True,
+        )
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _insights_json(report: Any, *, verbose: bool) -> str:
+    """The insights report in the one JSON envelope; inputs' file names only with -v."""
+    from dataclasses import replace
+
+    from pathdeck.problems import NO_FILE
+    from pathdeck.tools.insights import formats
+
+    payload = formats.to_json(report, paths=verbose)
+    ok = bool(payload.pop("ok"))
+    for key in ("errors", "warnings", "problems"):
+        payload.pop(key, None)
+    problems = (
+        report.problems if verbose else [replace(p, location=NO_FILE) for p in report.problems]
+    )
+    return _report(problems, ok=ok, **payload)
+
+
 def run() -> NoReturn:
     """The `pathdeck` command: `main`, then an exit that skips tearing the interpreter down.
 

@@ -1,0 +1,1 @@
+"""`pathdeck insights`: which curriculum items learners struggle with, from their Anki exports."""

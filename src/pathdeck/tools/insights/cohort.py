@@ -1,0 +1,170 @@
+"""A cohort gathered: every learner's export read and summed per item, in parallel shares."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from pathdeck.parallel import default_jobs, map_in_workers
+from pathdeck.problems import Location, Problem
+from pathdeck.progress import Progress, silent
+from pathdeck.tools.exports import ExportError
+from pathdeck.tools.insights.edits import FieldEdit, field_edits
+from pathdeck.tools.insights.figures import COUNTS, add_counts
+from pathdeck.tools.insights.published import PublishedItem
+from pathdeck.tools.insights.reading import LearnerExport, read_learner
+
+EXPORT_SUFFIXES = (".apkg", ".colpkg")
+BYTES_PER_WEIGHT = 20_000
+"""A worker is forked for about 4 MB of exports (a learner of a 2,000-concept course): less
+is read faster in this process than a fork and its pickled results cost."""
+STEP = "Reading learners' exports"
+
+GroupKey = tuple[str, str]
+"""("stage" | "concept" | "role", its key): what per-group figures are summed under."""
+
+
+@dataclass(slots=True, kw_only=True)
+class Cohort:
+    """Everything read from the learners' exports, before any ranking or privacy rule."""
+
+    learners: int = 0
+    foreign_notes: int = 0
+    counts: dict[str, list[int]] = field(default_factory=dict)
+    """Per item, its counts in figures.COUNTS order: list slots are the cheapest counters."""
+    studied_by: dict[str, int] = field(default_factory=dict)
+    """Per item, the learners who studied it as bits (bit n: the n-th input file read): a
+    group's or a pool's learners are the union of its items', counted without naming anyone."""
+    edits: dict[str, list[FieldEdit]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    read: list[Path] = field(default_factory=list)
+
+    def merge(self, other: Cohort) -> None:
+        """Add another share's learners (numbered after this one's) to this cohort."""
+        self.learners += other.learners
+        self.foreign_notes += other.foreign_notes
+        for guid, counts in other.counts.items():
+            add_counts(self.counts.setdefault(guid, [0] * len(COUNTS)), counts)
+        for guid, bits in other.studied_by.items():
+            self.studied_by[guid] = self.studied_by.get(guid, 0) | bits
+        for guid, edits in other.edits.items():
+            self.edits.setdefault(guid, []).extend(edits)
+        self.problems += other.problems
+        self.read += other.read
+
+
+def group_keys(item: PublishedItem) -> tuple[GroupKey, GroupKey, GroupKey]:
+    """The stage, concept and role an item's figures also count towards."""
+    return (
+        ("stage", f"{item.course_id}/{item.stage}"),
+        ("concept", f"{item.course_id}/{item.concept_id}"),
+        ("role", item.role.value),
+    )
+
+
+def export_files(inputs: Sequence[Path]) -> list[Path]:
+    """The inputs as files, one learner each: a folder stands for every export directly in it."""
+    files: list[Path] = []
+    for path in inputs:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix.lower() in EXPORT_SUFFIXES)
+        else:
+            files.append(path)
+    return files
+
+
+class Share(NamedTuple):
+    """Consecutive input files read by one process; `first` numbers its first learner."""
+
+    first: int
+    files: tuple[Path, ...]
+    shows_progress: bool
+
+
+def gather(
+    files: Sequence[Path],
+    items: Mapping[str, PublishedItem],
+    *,
+    jobs: int | None = None,
+    progress: Progress = silent,
+) -> Cohort:
+    """Read every export, in up to `jobs` processes; one that cannot serve as a learner's
+    reviews becomes a problem. The result is the same however the files are shared out."""
+    jobs = jobs or default_jobs()
+    size = -(-len(files) // jobs) if files else 1
+    shares = [
+        Share(first=start, files=tuple(files[start : start + size]), shows_progress=not start)
+        for start in range(0, len(files), size)
+    ]
+    weights = [max(1, sum(_size(p) for p in s.files) // BYTES_PER_WEIGHT) for s in shares]
+    read = functools.partial(_read_share, items=items, total=len(files), progress=progress)
+    cohort = Cohort()
+    for part in map_in_workers(read, shares, jobs=jobs, weights=weights):
+        cohort.merge(part)
+    progress(STEP, len(files), len(files))
+    return cohort
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # reported when the file is read
+        return 0
+
+
+def _read_share(
+    share: Share, *, items: Mapping[str, PublishedItem], total: int, progress: Progress
+) -> Cohort:
+    """One process's learners. Only the first share (read in this process) draws progress,
+    scaled as if the others kept pace."""
+    cohort = Cohort()
+    for done, path in enumerate(share.files):
+        if share.shows_progress:
+            progress(STEP, done * total // len(share.files), total)
+        try:
+            export = read_learner(path, items)
+        except ExportError as error:
+            cohort.problems.append(
+                Problem(location=Location(str(path)), code=error.code, message=error.reason)
+            )
+            continue
+        add_learner(cohort, export, items, number=share.first + done)
+    return cohort
+
+
+def add_learner(
+    cohort: Cohort, export: LearnerExport, items: Mapping[str, PublishedItem], *, number: int
+) -> None:
+    """Sum one learner's notes into the cohort; `number` is the learner's bit in studied_by."""
+    counts, studied_by = cohort.counts, cohort.studied_by
+    learner = 1 << number
+    width = len(COUNTS)
+    for note in export.notes:
+        # In COUNTS order: learners, reviews, learning, learning_again, review, lapses, ms,
+        # leeches, suspended, flagged, marked.
+        c = counts.get(note.guid)
+        if c is None:
+            c = counts[note.guid] = [0] * width
+        if note.answers:
+            c[0] += 1
+            c[1] += note.answers
+            c[2] += note.learning
+            c[3] += note.learning_again
+            c[4] += note.review
+            c[5] += note.lapses
+            c[6] += note.ms
+            studied_by[note.guid] = studied_by.get(note.guid, 0) | learner
+        c[7] += note.leech
+        c[8] += note.suspended
+        c[9] += note.flagged
+        c[10] += note.marked
+    for guid, fields in export.touched.items():
+        edits = field_edits(items[guid], fields)
+        if edits:
+            cohort.edits.setdefault(guid, []).extend(edits)
+    cohort.learners += 1
+    cohort.foreign_notes += export.foreign_notes
+    cohort.read.append(export.path)

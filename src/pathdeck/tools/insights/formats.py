@@ -1,0 +1,116 @@
+"""The report as data: `--json` (the project's JSON contract) and `--csv` (one row per item)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from pathdeck.tools.insights.figures import Figures
+from pathdeck.tools.insights.published import PublishedItem
+from pathdeck.tools.insights.report import GroupInsight, Insights, ItemInsight
+
+FORMAT = 1
+"""The version of the `--json` layout; a change that breaks readers raises it."""
+
+
+def item_json(item: PublishedItem) -> dict[str, object]:
+    """Where an item sits and what it says."""
+    return {
+        "guid": item.guid,
+        "course": item.course_id,
+        "stage": item.stage,
+        "stage_title": item.stage_title,
+        "concept_id": item.concept_id,
+        "concept_title": item.concept_title,
+        "role": item.role.value,
+        "text": item.text,
+        "retired": item.retired,
+    }
+
+
+def _figures(figures: Figures | None) -> dict[str, object] | None:
+    return None if figures is None else dict(figures.to_json())
+
+
+def _insight_json(rank: int | None, insight: ItemInsight) -> dict[str, object]:
+    return {
+        "rank": rank,
+        **item_json(insight.item),
+        "figures": _figures(insight.figures),
+        "edits": [edit.to_json() for edit in insight.edits],
+    }
+
+
+def _group_json(group: GroupInsight) -> dict[str, object]:
+    return {
+        "key": group.key,
+        "label": group.label,
+        "items": group.items,
+        "figures": _figures(group.figures),
+    }
+
+
+def to_json(report: Insights, *, paths: bool) -> dict[str, object]:
+    """The whole report; input file names only when `paths` (-v), never by default."""
+    ranked = len(report.ranked)
+    return {
+        "ok": not report.problems,
+        "format": FORMAT,
+        "learners": report.learners,
+        "min_learners": report.min_learners,
+        "foreign_notes": report.foreign_notes,
+        "items": [
+            _insight_json(rank + 1 if rank < ranked else None, insight)
+            for rank, insight in enumerate(report.items)
+        ],
+        "pooled": {"items": report.pooled_items, "figures": _figures(report.pooled)},
+        **{
+            f"{kind}s": [_group_json(group) for group in groups]
+            for kind, groups in report.groups.items()
+        },
+        "errors": len(report.problems),
+        "warnings": 0,
+        "problems": [_problem_json(p.to_json(), paths=paths) for p in report.problems],
+    }
+
+
+def _problem_json(problem: dict[str, object], *, paths: bool) -> dict[str, object]:
+    return problem if paths else {k: v for k, v in problem.items() if k != "path"}
+
+
+CSV_COLUMNS = (
+    "rank",
+    "course",
+    "stage",
+    "concept_id",
+    "concept_title",
+    "role",
+    "retired",
+    "text",
+    "learners",
+    "reviews",
+    "again_rate",
+    "lapses",
+    "retention",
+    "mean_seconds",
+    "leeches",
+    "suspended",
+    "flagged",
+    "marked",
+    "score",
+    "edits",
+)
+
+
+def to_csv(report: Insights) -> str:
+    """One row per item shown, hardest first; rates as fractions, blank where there is none."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for rank, insight in enumerate(report.ranked, start=1):
+        row: dict[str, object] = {**item_json(insight.item), "rank": rank}
+        assert insight.figures is not None
+        row.update(insight.figures.to_json())
+        row["edits"] = sum(edit.learners for edit in insight.edits)
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return out.getvalue()

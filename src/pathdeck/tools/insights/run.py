@@ -1,0 +1,66 @@
+"""The insights command's core: published items of every source, the cohort read, summarised."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pathdeck.problems import ContentError, Location, Problem
+from pathdeck.progress import Progress, silent
+from pathdeck.tools.insights.cohort import export_files, gather
+from pathdeck.tools.insights.published import PublishedItem, published_items
+from pathdeck.tools.insights.report import Insights, summarise
+
+
+def course_items(sources: Sequence[Path]) -> dict[str, PublishedItem]:
+    """Every published item of every source; a source with problems stops the command."""
+    items: dict[str, PublishedItem] = {}
+    for source in sources:
+        if not source.is_dir():
+            raise ContentError.at(
+                str(source), "missing-source", f"source folder {source} does not exist"
+            )
+        items.update(published_items(source))
+    return items
+
+
+def insights(
+    inputs: Sequence[Path],
+    *,
+    sources: Sequence[Path],
+    min_learners: int,
+    jobs: int | None = None,
+    progress: Progress = silent,
+) -> tuple[Insights, tuple[Path, ...]]:
+    """The report over every learner's export in `inputs`, and the files read as learners;
+    `jobs` caps the processes that read the exports (default: one per CPU)."""
+    items = course_items(sources)
+    files = export_files(inputs)
+    cohort = gather(files, items, jobs=jobs, progress=progress)
+    cohort.problems += _empty_folders(inputs)
+    return summarise(cohort, items, min_learners), tuple(cohort.read)
+
+
+def _empty_folders(inputs: Sequence[Path]) -> list[Problem]:
+    """A folder given as input that holds no export: probably the wrong folder."""
+    return [
+        Problem(
+            location=Location(str(path)),
+            code="no-exports",
+            message="the folder holds no .apkg or .colpkg file",
+        )
+        for path in inputs
+        if path.is_dir() and not export_files([path])
+    ]
+
+
+def refuse_writing_inputs(inputs: Sequence[Path], output: Path | None) -> None:
+    """Stop before writing a report over a learner's export: inputs are never written to."""
+    if output is None:
+        return
+    target = output.resolve()
+    for path in export_files([p for p in inputs if p.exists()]):
+        if path.resolve() == target:
+            raise ContentError.at(
+                str(output), "output-is-input", "the report would overwrite a learner's export"
+            )

@@ -1,0 +1,271 @@
+"""pathdeck insights over a simulated cohort: four learners in the real anki library."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from anki_helpers import fresh_collection, import_default
+from insights_support import (  # the cohort fixture is used by name, so it is imported here
+    FLAGGED,
+    HARD_TEXTS,
+    MARKED,
+    RETIRED,
+    SUSPENDED,
+    TYPO,
+    Cohort,
+    add_own_note,
+    cohort,
+    export_as,
+    export_without_scheduling,
+)
+from pathdeck.cli import main
+from pathdeck.tools.insights.report import Insights
+from pathdeck.tools.insights.run import insights
+
+__all__ = ["cohort"]  # a fixture from insights_support
+pytestmark = pytest.mark.anki
+
+
+def report_of(cohort: Cohort, min_learners: int = 3) -> Insights:
+    """The insights over the four exports."""
+    report, _ = insights(cohort.exports, sources=[cohort.source], min_learners=min_learners)
+    return report
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Invoke the CLI; return exit code, stdout and stderr separately."""
+    result = CliRunner().invoke(main, list(args), prog_name="pathdeck")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_every_export_format_is_one_learner(cohort: Cohort) -> None:
+    """Modern and legacy .apkg and .colpkg exports are all read: four learners, no problems."""
+    report = report_of(cohort)
+    assert report.learners == 4
+    assert report.problems == ()
+
+
+def test_designated_items_rank_first(cohort: Cohort) -> None:
+    """The two items learners were made to fail most are the two hardest."""
+    ranked = report_of(cohort).ranked
+    assert {i.item.guid for i in ranked[:2]} == {cohort.guid(t) for t in HARD_TEXTS}
+    assert ranked[0].figures is not None
+    assert ranked[-1].figures is not None
+    assert ranked[0].figures.score > ranked[-1].figures.score
+
+
+def test_figures_count_reviews_and_lapses(cohort: Cohort) -> None:
+    """A hard item has lapses on review cards, learners who all studied it, and answer counts."""
+    hard = next(i for i in report_of(cohort).ranked if i.item.guid == cohort.guid(HARD_TEXTS[0]))
+    figures = hard.figures
+    assert figures is not None
+    assert figures.learners == 4
+    assert figures.lapses > 0
+    assert figures.review >= figures.lapses
+    assert figures.reviews >= figures.learning + figures.review
+    assert figures.again_rate is not None
+    assert figures.again_rate > 0.3
+
+
+def test_learners_edit_is_surfaced(cohort: Cohort) -> None:
+    """The learner's typo fix is reported against the published text, word by word."""
+    report = report_of(cohort)
+    (edited,) = [i for i in report.items if i.edits]
+    assert edited.item.guid == cohort.guid(TYPO)
+    (edit,) = edited.edits
+    assert (edit.field, edit.learners) == ("Pitfall", 1)
+    assert [(c.removed, c.added) for c in edit.changes] == [("then", "than")]
+    assert "then chance" in edit.published
+    assert "than chance" in edit.edited
+
+
+def test_own_note_is_ignored_and_counted(cohort: Cohort) -> None:
+    """The note a learner wrote for themselves is not an item, only a count."""
+    report = report_of(cohort)
+    assert report.foreign_notes == 1
+    assert {i.item.guid for i in report.items} <= set(cohort.items)
+
+
+def test_marked_suspended_and_flagged(cohort: Cohort) -> None:
+    """Each learner's mark, suspension and flag shows on the item it was made on."""
+    figures = {i.item.guid: i.figures for i in report_of(cohort).ranked}
+    marked, suspended, flagged = (figures[cohort.guid(t)] for t in (MARKED, SUSPENDED, FLAGGED))
+    assert marked is not None
+    assert (marked.marked, marked.suspended, marked.flagged) == (1, 0, 0)
+    assert suspended is not None
+    assert suspended.suspended == 1
+    assert flagged is not None
+    assert flagged.flagged == 1
+
+
+def test_items_too_few_learners_studied_are_pooled(cohort: Cohort) -> None:
+    """Stage 3, studied by two learners, is pooled at --min-learners 3 and shown at 2."""
+    report = report_of(cohort, min_learners=3)
+    assert all(i.item.stage == 2 for i in report.ranked)
+    assert report.pooled_items > 0
+    assert report.pooled is None  # only two learners stand behind the pool
+    stages = {g.label: g.figures for g in report.groups["stage"]}
+    assert stages["Stage 3 · De-escalation: Words First"] is None
+    assert stages["Stage 2 · Risk Assessment"] is not None
+    shown = report_of(cohort, min_learners=2)
+    assert {i.item.stage for i in shown.ranked} == {2, 3}
+    assert shown.pooled_items == 0
+
+
+def test_retired_item_is_reported_as_retired(cohort: Cohort) -> None:
+    """An item the later release retired is still mapped, and marked retired."""
+    report = report_of(cohort, min_learners=2)
+    (retired,) = [i for i in report.ranked if i.item.retired]
+    assert retired.item.text == RETIRED
+
+
+def test_json_report(cohort: Cohort) -> None:
+    """--json: hardest first, each item located with figures and edits; no file names."""
+    code, out, _ = run_cli(
+        "insights", *map(str, cohort.exports), "--source", str(cohort.source), "--json"
+    )
+    assert code == 0
+    payload = json.loads(out)
+    assert (payload["ok"], payload["learners"], payload["foreign_notes"]) == (True, 4, 1)
+    scores = [i["figures"]["score"] for i in payload["items"] if i["figures"]]
+    assert scores == sorted(scores, reverse=True)
+    first = payload["items"][0]
+    assert {"stage", "concept_id", "role", "text", "figures", "edits", "retired"} <= set(first)
+    assert next(s["label"] for s in payload["stages"]) == "Stage 2 · Risk Assessment"
+    assert "learner-" not in out
+
+
+def test_csv_report(cohort: Cohort, tmp_path: Path) -> None:
+    """--csv writes one row per item shown, ranked, for a spreadsheet."""
+    target = tmp_path / "items.csv"
+    code, out, _ = run_cli(
+        "insights",
+        str(cohort.scratch / "exports"),
+        "--source",
+        str(cohort.source),
+        "--csv",
+        str(target),
+    )
+    assert code == 0
+    assert out.strip() == str(target)
+    rows = target.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("rank,course,stage,concept_id")
+    assert [r.split(",")[0] for r in rows[1:]] == [str(n) for n in range(1, len(rows))]
+    assert len(rows) - 1 == len(report_of(cohort).ranked)
+
+
+def test_terminal_table(cohort: Cohort) -> None:
+    """The table lists the hardest items with concept and role, then retention per stage."""
+    code, out, _ = run_cli("insights", *map(str, cohort.exports), "--source", str(cohort.source))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("4 learner(s)")
+    first = lines[lines.index(next(line for line in lines if line.lstrip().startswith("#"))) + 1]
+    assert first.split()[0] == "1"
+    assert any(text[:20] in first for text in HARD_TEXTS)
+    assert "Retention per stage" in lines
+    assert "learner-" not in out
+
+
+def test_verbose_names_files_only_on_stderr(cohort: Cohort) -> None:
+    """-v lists the files read on stderr; the report itself still names none."""
+    code, out, err = run_cli(
+        "-v", "insights", *map(str, cohort.exports), "--source", str(cohort.source), "--json"
+    )
+    assert code == 0
+    assert "learner-0.apkg" in err
+    assert "learner-" not in out
+
+
+def test_bad_inputs_are_located_and_the_rest_reported(cohort: Cohort, tmp_path: Path) -> None:
+    """Damaged, unscheduled, foreign and missing inputs are each a problem; the others count."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for export in cohort.exports[:2]:
+        shutil.copy(export, folder / export.name)
+    good = (folder / cohort.exports[0].name).read_bytes()
+    (folder / "damaged.apkg").write_bytes(good[: len(good) // 3])
+    (folder / "essay.apkg").write_text("not an export\n")
+    col = fresh_collection(tmp_path / "late-learner")
+    import_default(col, cohort.scratch / "release-1.apkg")
+    export_without_scheduling(col, folder / "unscheduled.apkg")
+    add_own_note(col, "only mine", "yes")
+    col.close()
+    foreign = fresh_collection(tmp_path / "other-course")
+    add_own_note(foreign, "another course", "entirely")
+    export_as(foreign, folder, "other-course", "apkg")
+    foreign.close()
+    missing = tmp_path / "never-sent.colpkg"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    code, out, err = run_cli("insights", str(folder), str(missing), "--source", str(cohort.source))
+    assert code == 1
+    assert out.splitlines()[0].startswith("2 learner(s)")
+    for name, problem in (
+        ("damaged.apkg", "error[damaged-export]"),
+        ("essay.apkg", "error[not-an-export]"),
+        ("unscheduled.apkg", "exported without scheduling"),
+        ("other-course.apkg", "error[foreign-export]"),
+    ):
+        (line,) = [line for line in err.splitlines() if line.startswith(f"{folder / name}:1:1: ")]
+        assert problem in line
+    assert f"{missing}:1:1: error[unreadable-export]" in err
+    assert "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_report_never_overwrites_an_input(cohort: Cohort) -> None:
+    """--html over a learner's export is refused before anything is read or written."""
+    target = cohort.exports[0]
+    before = target.read_bytes()
+    code, _, err = run_cli(
+        "insights", str(target), "--source", str(cohort.source), "--html", str(target)
+    )
+    assert code == 1
+    assert "error[output-is-input]" in err
+    assert target.read_bytes() == before
+
+
+def test_parallel_shares_give_the_serial_result(
+    cohort: Cohort, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exports read by forked workers sum to exactly what one process reads."""
+    from pathdeck import parallel
+    from pathdeck.tools.insights import cohort as gathering
+    from pathdeck.tools.insights.published import published_items
+
+    items = published_items(cohort.source)
+    files = [*cohort.exports, cohort.source / "course.yaml"]  # a bad input in a worker's share
+    serial = gathering.gather(files, items, jobs=1)
+    monkeypatch.setattr(gathering, "BYTES_PER_WEIGHT", 1)  # even small exports get a worker
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    returned: list[object] = []
+    real_result = parallel._Worker.result
+
+    def result(worker: parallel._Worker) -> list[object] | None:
+        found = real_result(worker)
+        returned.append(found)
+        return found
+
+    monkeypatch.setattr(parallel._Worker, "result", result)
+    forked = gathering.gather(files, items, jobs=2)
+    assert returned
+    assert None not in returned  # the worker's share came back, it was not redone here
+    assert forked.learners == serial.learners == 4
+    assert forked.counts == serial.counts
+    assert forked.studied_by == serial.studied_by
+    assert forked.edits == serial.edits
+    assert (forked.read, forked.problems) == (serial.read, serial.problems)
+    assert [p.code for p in forked.problems] == ["not-an-export"]
+
+
+def test_unpublished_course_is_refused(cohort: Cohort, source: Path) -> None:
+    """A source never built has no ledger: no export can be mapped to it, and it says so."""
+    code, out, err = run_cli("insights", *map(str, cohort.exports), "--source", str(source))
+    assert code == 1
+    assert out == ""
+    assert f"{source}:1:1: error[unpublished-course]" in err
