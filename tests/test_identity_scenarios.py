@@ -396,3 +396,34 @@ def test_a_one_per_concept_note_lightly_edited_keeps_its_history(
     assert [e.text for e in after.values() if e.role.value == "anchor" and e.concept == "E6.2"] == [
         new
     ]
+
+
+@pytest.mark.parametrize("kind", ["apkg", "apkg-legacy", "colpkg"])
+def test_recovery_from_a_learners_export(course: Course, learner: Learner, kind: str) -> None:
+    """With no release kept, one learner's export (any format Anki writes) recovers the ledger:
+    the rebuild publishes no new note and moves no history."""
+    from insights_support import export_as
+
+    before = _lose_the_ledger_after_an_insert(course, learner)
+    exported = export_as(learner.col, course.out.parent / "export", "learner", kind)
+    (course.source / LEDGER_FILE).unlink()
+    course.out.unlink()
+    report = recover(course.source, exported)
+    assert report.notes == len(before)
+    built = course.release()
+    assert built.counts["new"] == 0
+    assert set(course.ledger()) == set(before)
+    learner.take(course.out)
+    assert_nothing_lost(learner, before, course.ledger())
+
+
+def test_recovery_from_a_file_that_is_no_package(course: Course, tmp_path: Path) -> None:
+    """A file that is not an Anki package is a located error, and no ledger is written."""
+    course.release()
+    (course.source / LEDGER_FILE).unlink()
+    junk = tmp_path / "notes.apkg"
+    junk.write_text("not a zip", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        recover(course.source, junk)
+    assert [p.code for p in caught.value.problems] == ["bad-package"]
+    assert not (course.source / LEDGER_FILE).exists()

@@ -154,3 +154,14 @@ def test_dry_run_report(source: Path, tmp_path: Path, epoch: int) -> None:
     """build --dry-run --json has build's shape, dry_run true and the planned changes."""
     payload = report("build", str(source), "-o", str(tmp_path / "d.apkg"), "--dry-run")
     assert (payload["dry_run"], len(payload["builds"][0]["changes"])) == (True, 10)
+
+
+def test_ledger_recover_report(source: Path, tmp_path: Path) -> None:
+    """ledger recover --json: the ledger written (in outputs too) and how many notes it holds."""
+    package = tmp_path / "release.apkg"
+    assert CliRunner().invoke(main, ["build", str(source), "-o", str(package)]).exit_code == 0
+    (source / "pathdeck.lock").unlink()
+    payload = report("ledger", "recover", "--from", str(package), str(source))
+    assert payload["command"] == "ledger recover"
+    assert payload["outputs"] == [str(source / "pathdeck.lock")]
+    assert payload["notes"] == payload["exact"] > 0

@@ -681,7 +681,10 @@ class RecoveryReport:
 def recover(source: Path, package: Path) -> RecoveryReport:
     """Rebuild a lost ledger from a published package, so that the next build matches every
     note as if the ledger had never been lost. An existing ledger is never replaced."""
+    import sqlite3
+
     from pathdeck.identity.recover import read_release, recover_ledger
+    from pathdeck.tools.exports import ExportError, open_export
 
     if not source.is_dir():
         raise _missing_source(source)
@@ -695,7 +698,11 @@ def recover(source: Path, package: Path) -> RecoveryReport:
                 "the ledger exists and records published notes: recovery only replaces a "
                 "missing or empty ledger (move it aside first if it is truly wrong)",
             )
-        notes, notetypes = read_release(package)
+        try:
+            with open_export(package) as db:
+                notes, notetypes = read_release(db)
+        except (ExportError, sqlite3.Error, KeyError, ValueError) as exc:
+            raise ContentError.at(str(package), "bad-package", f"cannot read {exc}") from None
         specs = course_notes(course)
         ledger = recover_ledger(course.id, notes, notetypes, specs, str(target))
         text = ledger.render()

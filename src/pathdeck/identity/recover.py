@@ -7,13 +7,10 @@ import html
 import json
 import re
 import sqlite3
-import tempfile
-import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 from pathdeck.cards import RETIRED_TAG, NoteSpec
 from pathdeck.identity.keys import content_hash, parse_guid
@@ -21,7 +18,6 @@ from pathdeck.identity.ledger import ConceptRecord, Entry, Ledger, NoteTypeRecor
 from pathdeck.problems import ContentError
 from pathdeck.roles import Role
 
-_COLLECTIONS = ("collection.anki21", "collection.anki2")
 _MARKUP = re.compile(r"<[^>]+>")
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
 _TAG = "pathdeck::"
@@ -53,27 +49,21 @@ class PackagedNoteType:
     mod: int
 
 
-def _unreadable(package: Path, why: str) -> ContentError:
-    return ContentError.at(str(package), "bad-package", f"cannot read {package}: {why}")
+def read_release(db: sqlite3.Connection) -> tuple[list[PackagedNote], dict[int, PackagedNoteType]]:
+    """The notes (with the deck of their first card) and note types of a package's collection:
+    pathdeck's own, or one Anki exported (legacy JSON columns, or the modern tables)."""
+    models_json, decks_json = db.execute("SELECT models, decks FROM col").fetchone()
+    if json.loads(models_json or "{}"):
+        notetypes = _legacy_notetypes(json.loads(models_json))
+        decks = {int(i): str(d["name"]) for i, d in json.loads(decks_json).items()}
+    else:
+        notetypes = _modern_notetypes(db)
+        rows = db.execute("SELECT id, name FROM decks").fetchall()
+        decks = {int(i): str(name).replace("\x1f", "::") for i, name in rows}
+    return _notes(db, decks), notetypes
 
 
-def read_release(package: Path) -> tuple[list[PackagedNote], dict[int, PackagedNoteType]]:
-    """The notes (with the deck of their first card) and note types of a pathdeck .apkg."""
-    try:
-        with zipfile.ZipFile(package) as archive, tempfile.TemporaryDirectory() as scratch:
-            names = set(archive.namelist())
-            member = next((n for n in _COLLECTIONS if n in names), None)
-            if member is None:
-                raise _unreadable(package, "it holds no collection")
-            with closing(sqlite3.connect(archive.extract(member, scratch))) as db:
-                return _notes(db), _notetypes(db)
-    except (OSError, zipfile.BadZipFile, sqlite3.DatabaseError, KeyError, ValueError) as exc:
-        raise _unreadable(package, str(exc)) from None
-
-
-def _notes(db: sqlite3.Connection) -> list[PackagedNote]:
-    (decks_json,) = db.execute("SELECT decks FROM col").fetchone()
-    decks = {int(deck_id): deck["name"] for deck_id, deck in json.loads(decks_json).items()}
+def _notes(db: sqlite3.Connection, decks: dict[int, str]) -> list[PackagedNote]:
     first_deck = dict(db.execute("SELECT nid, did FROM cards ORDER BY ord DESC").fetchall())
     rows = db.execute("SELECT id, guid, mid, mod, flds, tags, sfld FROM notes ORDER BY id")
     return [
@@ -90,8 +80,7 @@ def _notes(db: sqlite3.Connection) -> list[PackagedNote]:
     ]
 
 
-def _notetypes(db: sqlite3.Connection) -> dict[int, PackagedNoteType]:
-    (models_json,) = db.execute("SELECT models FROM col").fetchone()
+def _legacy_notetypes(models: dict[str, Any]) -> dict[int, PackagedNoteType]:
     return {
         int(mid): PackagedNoteType(
             id=int(mid),
@@ -101,7 +90,29 @@ def _notetypes(db: sqlite3.Connection) -> dict[int, PackagedNoteType]:
             css=str(model.get("css", "")),
             mod=int(model.get("mod", 0)),
         )
-        for mid, model in json.loads(models_json).items()
+        for mid, model in models.items()
+    }
+
+
+def _modern_notetypes(db: sqlite3.Connection) -> dict[int, PackagedNoteType]:
+    """Note types from Anki's own tables. Their templates and CSS sit in protobuf blobs, so
+    they are left empty: the next build then sees new looks and updates the note types once."""
+    fields: dict[int, list[str]] = defaultdict(list)
+    for ntid, name in db.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
+        fields[int(ntid)].append(str(name))
+    templates: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for ntid, name in db.execute("SELECT ntid, name FROM templates ORDER BY ntid, ord"):
+        templates[int(ntid)].append((str(name), "", ""))
+    return {
+        int(ntid): PackagedNoteType(
+            id=int(ntid),
+            name=str(name),
+            fields=fields[int(ntid)],
+            templates=templates[int(ntid)],
+            css="",
+            mod=int(mtime),
+        )
+        for ntid, name, mtime in db.execute("SELECT id, name, mtime_secs FROM notetypes")
     }
 
 
