@@ -200,3 +200,18 @@ def put_back(path: Path, kept: Path) -> None:
     else:
         path.unlink()
     kept.rename(path)
+
+
+def test_import_into_a_folder_holding_a_fifo_does_not_hang(source: Path, tmp_path: Path) -> None:
+    """`import` reads the target folder's files without opening a FIFO among them."""
+    from pathdeck.importer import import_pages
+
+    os.mkfifo(source / STAGE / "e6-7-draft.yaml")
+    page = tmp_path / "e6-2.txt"
+    page.write_text(
+        "Stage 6: The Therapeutic Alliance\nConcept 2 of 8\nE6.2\n\nRupture and Repair\n\n"
+        "Name the rupture without blame.\n"
+    )
+    result = import_pages([page], source, force=False, course_title=None)
+    assert [p.concept_id for p in result.imported] == ["E6.2"]
+    assert (f"{STAGE}/e6-7-draft.yaml", "unreadable-file") in problems_of(source)

@@ -15,7 +15,7 @@ import yaml
 from pathdeck.ids import canonical_concept_id
 from pathdeck.jsonschema import COURSE_MODELINE, SCHEMA_FILE, STAGE_FOLDER_MODELINE
 from pathdeck.jsonschema import render as render_schema
-from pathdeck.load import COURSE_FILE, STAGE_FILE
+from pathdeck.load import COURSE_FILE, STAGE_FILE, read_limited
 from pathdeck.output import TEMP_SUFFIX, exclusive, terminations_unwind
 from pathdeck.pages import (
     DEFAULT_COURSE_TITLE,
@@ -180,10 +180,19 @@ class _Target:
         taken[position] = (concept_id, path)
 
 
+def _source_text(path: Path) -> str:
+    """A file of the target folder as text; OSError when it is a FIFO, device or folder, which
+    are never opened (reading a FIFO would wait forever), or too large."""
+    data, problems = read_limited(path, str(path))
+    if data is None:
+        raise OSError(problems[0].message)
+    return data.decode("utf-8")
+
+
 def _read_stage(stage_file: Path) -> _StageInfo | None:
     """A stage.yaml's title and size, or None when it is not a readable stage file."""
     try:
-        data = yaml.load(stage_file.read_text(encoding="utf-8"), Loader=_Loader)
+        data = yaml.load(_source_text(stage_file), Loader=_Loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     if not isinstance(data, dict):
@@ -199,7 +208,7 @@ def _read_stage(stage_file: Path) -> _StageInfo | None:
 def _concept_head(path: Path) -> tuple[str | None, int | None]:
     """The top-level `id:` and `position:` of a concept file, read without parsing it whole."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _source_text(path)
     except (OSError, UnicodeDecodeError):
         return None, None
     match = _TOP_LEVEL_ID.search(text)
@@ -292,7 +301,7 @@ class _Importer:
             return
         course_file = self.into / COURSE_FILE
         try:
-            data = yaml.load(course_file.read_text(encoding="utf-8"), Loader=_Loader)
+            data = yaml.load(_source_text(course_file), Loader=_Loader)
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             return
         title = data.get("title") if isinstance(data, dict) else None
@@ -392,7 +401,7 @@ class _Importer:
         text = dump_concept(concept)
         replaced = concept_path.exists()
         if replaced:
-            if concept_path.read_bytes() == text.encode("utf-8"):
+            if read_limited(concept_path, str(concept_path))[0] == text.encode("utf-8"):
                 return concept_path, False, []
             if not self.force:
                 problems.append(

@@ -371,7 +371,7 @@ def _is_illustration(text: str) -> bool:
 
 _TITLE_WORDS = 12
 """Titles are a few words ('Debriefing After a Critical Incident'); taglines are sentences."""
-_SENTENCE_STOP = re.compile(r"[.…;,:][\"”’)\]]*$")
+_SENTENCE_STOP = re.compile(r"[.…][\"”’)\]]*$")  # a title may end in '?' or '&amp;', not '.'
 
 
 def _not_a_title(text: str) -> str:
