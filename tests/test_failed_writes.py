@@ -380,3 +380,16 @@ def test_first_build_whose_package_fails_leaves_no_ledger(
         build(source, tmp_path / "dist" / "deck.apkg")
     assert not (source / LEDGER_FILE).exists()
     assert leftovers(source, tmp_path / "dist") == []
+
+
+def test_unchanged_ledger_still_has_its_stale_temporaries_swept(
+    source: Path, tmp_path: Path, epoch: int
+) -> None:
+    """A build that leaves the ledger as it is still removes a killed build's ledger temporary."""
+    target = tmp_path / "dist" / "deck.apkg"
+    build(source, target)
+    left = source / f".{LEDGER_FILE}.k1ll3d0.tmp"
+    left.write_text("half a ledger")
+    report = build(source, target)
+    assert not report.ledger_written
+    assert not left.exists()

@@ -160,6 +160,10 @@ class Staging:
         except OSError as exc:
             raise _unwritable(target, exc) from None
 
+    def sweep(self, target: Path) -> None:
+        """Remove killed builds' temporaries of a target this build leaves as it is."""
+        remove_stale_temporaries(target)
+
     def all(self) -> list[_Staged]:
         """Every staged target, in commit order."""
         return [*self.records, *self.outputs]

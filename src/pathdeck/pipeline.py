@@ -334,6 +334,8 @@ def build(
         with staged() as staging:  # the ledger is replaced first, then the package
             if new_ledger is not None:
                 staging.record(source / LEDGER_FILE, new_ledger)
+            else:
+                staging.sweep(source / LEDGER_FILE)
             _write(staging.output(target), course, resolution, concept_decks=concept_decks)
         progress("Built", BUILD_STEPS, BUILD_STEPS)
     return BuildReport(
@@ -599,6 +601,8 @@ def build_split(
             for item in planned:
                 if item.ledger is not None:
                     staging.record(item.source / LEDGER_FILE, item.ledger)
+                else:
+                    staging.sweep(item.source / LEDGER_FILE)
                 for target, part, notes in item.packages:
                     _write(staging.output(target), part, notes, concept_decks=concept_decks)
     return tuple(
