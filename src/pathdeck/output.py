@@ -200,7 +200,9 @@ def _keep_old(item: _Staged) -> None:
     if not item.target.exists():
         item.fresh = True
         return
-    fd = os.open(item.target, os.O_RDONLY | os.O_NONBLOCK)
+    if not item.target.is_file():  # never open what is not a regular file
+        return
+    fd = os.open(item.target, os.O_RDONLY)
     _try_lock(fd)
     name = item.temporary.name.removesuffix(TEMP_SUFFIX)
     backup = item.temporary.with_name(f"{name}.old{TEMP_SUFFIX}")
