@@ -177,8 +177,13 @@ def test_misspelt_labels_are_located_errors() -> None:
 def test_short_text_unlike_any_label_stays_text() -> None:
     """Short body lines that only share words with a label are read as body, as before."""
     header = "Stage 6: The Alliance\nConcept 1 of 8\nE6.1\n\nAlliance Foundations\n\n"
-    text = f"{header}Encounter card\nSetting\nA.\n\nKey point: K.\n\nDocumentation tips\n\nNotes\n"
-    assert parsed(text).concept.body == ("Documentation tips", "Notes")
+    text = (
+        f"{header}Encounter card\nSetting\nA.\nListen for\n  • Anchors\n  • Settings\n\n"
+        "Key point: K.\n\nDocumentation tips\n\nNotes\n\nSettings.\n"
+    )
+    page = parsed(text)
+    assert page.concept.listen_for == ("Anchors", "Settings")
+    assert page.concept.body == ("Documentation tips", "Notes", "Settings.")
 
 
 def test_page_without_a_title_is_refused_at_the_tagline() -> None:

@@ -355,8 +355,8 @@ def _inline_label(text: str) -> tuple[str, int] | None:
 def _misspelt_label(text: str) -> str | None:
     """The label a short line that is none comes close to (`Red flag:`, `Key points`), if any."""
     head = text.split(":", 1)[0] if ":" in text else text
-    if len(head) > _LONGEST_LABEL:
-        return None
+    if len(head) > _LONGEST_LABEL or _BULLET.match(text) or head.endswith((".", "!", "?")):
+        return None  # a list item or a sentence, however short, is text
     close = difflib.get_close_matches(_label_key(head), _LABELS, n=1, cutoff=_LABEL_LIKENESS)
     return close[0] if close else None
 
