@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from anki_helpers import fresh_collection, import_default, review_every_card
 from conftest import FIXTURES
 from pathdeck.importer import ImportResult, import_pages
 from pathdeck.pages import ParsedPage, parse_page, split_red_flag
-from pathdeck.pipeline import check
+from pathdeck.pipeline import build, check
 from pathdeck.problems import ContentError, Location
 
 PAGES = FIXTURES / "pages"
@@ -243,3 +244,30 @@ def test_parsed_page_records_the_concept_line() -> None:
     """The 'Concept K of M' line is kept, so position problems point at it."""
     page = parsed((PAGES / "stage-06-concept-1-alliance-foundations.txt").read_text("utf-8"))
     assert page.concept_line == Location("page.txt", 2, 1)
+
+
+@pytest.mark.anki
+def test_learner_sees_no_change_when_a_page_comes_back_with_windows_line_endings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same page re-exported from Windows, re-imported with --force and rebuilt: the
+    learner who studied the first release gets nothing new, updated or retired."""
+    page = PAGES / "stage-06-concept-1-alliance-foundations.txt"
+    decks, target = tmp_path / "decks", tmp_path / "dist" / "course.apkg"
+    run_import([page], decks)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    build(decks, target)
+    col = fresh_collection(tmp_path / "learner")
+    import_default(col, target)
+    assert review_every_card(col) == len(col.find_cards(""))
+    studied = {cid: col.get_card(cid).reps for cid in col.find_cards("")}
+    windows = tmp_path / "windows" / page.name
+    windows.parent.mkdir()
+    windows.write_bytes(page.read_bytes().replace(b"\n", b"\r\n"))
+    assert run_import([windows], decks, force=True).unchanged == (windows,)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780086400")
+    report = build(decks, target)
+    assert (report.counts["new"], report.counts["updated"], report.counts["retired"]) == (0, 0, 0)
+    import_default(col, target)
+    assert {cid: col.get_card(cid).reps for cid in col.find_cards("")} == studied
+    col.close()

@@ -14,11 +14,10 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from anki_helpers import fresh_collection, import_default
+from anki_helpers import fresh_collection, import_default, review_every_card
 from pathdeck.identity import LEDGER_FILE
 from pathdeck.load import load_file
 from pathdeck.pipeline import build, check
@@ -152,21 +151,6 @@ def test_fifo_named_course_yaml_does_not_hang_the_cli(command: str, source: Path
     assert "Traceback" not in done.stderr
 
 
-def review_all(col: Any) -> int:
-    """Study every card once with 'Easy'; how many were studied."""
-    deck_id = col.decks.id_for_name("Clinical Encounters")
-    config = col.decks.config_dict_for_deck_id(deck_id)
-    config["new"]["perDay"] = 9999
-    col.decks.update_config(config)
-    col.decks.select(deck_id)
-    studied = 0
-    while (card := col.sched.getCard()) is not None:
-        col.sched.answerCard(card, 4)
-        studied += 1
-        assert studied < 1000, "the scheduler kept serving cards"
-    return studied
-
-
 @pytest.mark.anki
 @pytest.mark.parametrize("kind", sorted(REPLACEMENTS))
 def test_learner_keeps_every_card_when_a_concept_file_is_unreadable(
@@ -178,7 +162,7 @@ def test_learner_keeps_every_card_when_a_concept_file_is_unreadable(
     build(source, target)
     col = fresh_collection(tmp_path / "learner")
     import_default(col, target)
-    assert review_all(col) > 0
+    assert review_every_card(col) > 0
     reviewed = {cid: col.get_card(cid).reps for cid in col.find_cards("")}
     ledger, apkg = (source / LEDGER_FILE).read_bytes(), target.read_bytes()
     kept = replaced(source, E61, REPLACEMENTS[kind])
