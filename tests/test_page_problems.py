@@ -271,3 +271,34 @@ def test_learner_sees_no_change_when_a_page_comes_back_with_windows_line_endings
     import_default(col, target)
     assert {cid: col.get_card(cid).reps for cid in col.find_cards("")} == studied
     col.close()
+
+
+@pytest.mark.anki
+def test_typed_dash_meanings_never_reach_a_card_front(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Red flags typed with ' - ' and '--' give cards whose fronts show the sign, not the meaning."""
+    text = (PROBLEMS / "stage-08-concept-2-typed-dashes.txt").read_text(encoding="utf-8")
+    page = tmp_path / "e8-2.txt"
+    page.write_text(
+        text.replace("sober - do not", "sober; do not").replace("tions—urgent", "tions — urgent")
+    )
+    assert run_import([page], tmp_path / "decks").ok
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    target = build(tmp_path / "decks", tmp_path / "course.apkg").output
+    col = fresh_collection(tmp_path / "learner")
+    import_default(col, target)
+    flags = [col.get_note(nid) for nid in col.find_notes("tag:pathdeck::role::red-flag")]
+    assert sorted(note["Meaning"].casefold() for note in flags) == sorted(
+        [
+            "remove or secure them before discharge.",
+            "senior review before discharge.",
+            "discuss confidentiality limits.",
+            "reassess when sober; do not discharge yet.",
+            "urgent psychiatric review.",
+        ]
+    )
+    for note in flags:
+        for card in note.cards():
+            assert note["Meaning"].casefold() not in card.question().casefold()
+    col.close()
