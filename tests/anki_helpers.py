@@ -28,3 +28,18 @@ def notes_by_role(col: Any) -> dict[str, list[Any]]:
         role = next(t for t in note.tags if t.startswith("pathdeck::role::"))
         groups.setdefault(role.removeprefix("pathdeck::role::"), []).append(note)
     return groups
+
+
+def review_every_card(col: Any, deck: str = "Clinical Encounters") -> int:
+    """Study every card of `deck` once with 'Easy' through the scheduler; how many were studied."""
+    deck_id = col.decks.id_for_name(deck)
+    config = col.decks.config_dict_for_deck_id(deck_id)
+    config["new"]["perDay"] = 9999
+    col.decks.update_config(config)
+    col.decks.select(deck_id)
+    studied = 0
+    while (card := col.sched.getCard()) is not None:
+        col.sched.answerCard(card, 4)
+        studied += 1
+        assert studied < 1000, "the scheduler kept serving cards"
+    return studied

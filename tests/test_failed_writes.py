@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from anki_helpers import fresh_collection, import_default
+from anki_helpers import fresh_collection, import_default, review_every_card
 from pathdeck import output
 from pathdeck.cli import main
 from pathdeck.identity import LEDGER_FILE
@@ -323,21 +323,6 @@ def test_output_naming_a_folder_is_a_clear_error(source: Path, tmp_path: Path, e
     assert not (source / LEDGER_FILE).exists()
 
 
-def review_everything(col: Any) -> int:
-    """Study every card once with 'Easy'; how many cards were studied."""
-    deck_id = col.decks.id_for_name("Clinical Encounters")
-    config = col.decks.config_dict_for_deck_id(deck_id)
-    config["new"]["perDay"] = 9999
-    col.decks.update_config(config)
-    col.decks.select(deck_id)
-    studied = 0
-    while (card := col.sched.getCard()) is not None:
-        col.sched.answerCard(card, 4)
-        studied += 1
-        assert studied < 1000, "the scheduler kept serving cards"
-    return studied
-
-
 @pytest.mark.anki
 def test_learner_loses_nothing_across_a_failed_build(
     on_volume: Published, volume: Volume, tmp_path: Path
@@ -346,7 +331,7 @@ def test_learner_loses_nothing_across_a_failed_build(
     one new pitfall arrives once, every studied card keeps its history, nothing is duplicated."""
     col = fresh_collection(tmp_path / "learner")
     import_default(col, on_volume.target)
-    studied = review_everything(col)
+    studied = review_every_card(col)
     reviewed = {cid: col.get_card(cid).reps for cid in col.find_cards("")}
     notes_before = len(col.find_notes(""))
     volume.fill()
@@ -380,3 +365,16 @@ def test_first_build_whose_package_fails_leaves_no_ledger(
         build(source, tmp_path / "dist" / "deck.apkg")
     assert not (source / LEDGER_FILE).exists()
     assert leftovers(source, tmp_path / "dist") == []
+
+
+def test_unchanged_ledger_still_has_its_stale_temporaries_swept(
+    source: Path, tmp_path: Path, epoch: int
+) -> None:
+    """A build that leaves the ledger as it is still removes a killed build's ledger temporary."""
+    target = tmp_path / "dist" / "deck.apkg"
+    build(source, target)
+    left = source / f".{LEDGER_FILE}.k1ll3d0.tmp"
+    left.write_text("half a ledger")
+    report = build(source, target)
+    assert not report.ledger_written
+    assert not left.exists()

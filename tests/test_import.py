@@ -128,7 +128,9 @@ def test_pages_across_stages(tmp_path: Path) -> None:
         / "stage-11-capacity-consent"
         / "e11-1-capacity-decision-specific-time-specific.yaml"
     ).is_file()
-    assert result.summary() == "imported 4 pages (4 new, 0 replaced), 1 warning"
+    assert (
+        result.summary() == "imported 4 pages (4 new, 0 replaced), 2 warnings"
+    )  # capacity: no key point, a flag without meaning
 
 
 def test_imported_folder_validates_to_the_parsed_concepts(tmp_path: Path) -> None:
@@ -178,8 +180,9 @@ def test_stage_size_difference_is_a_warning(tmp_path: Path) -> None:
 def test_page_warnings_are_reported(tmp_path: Path) -> None:
     """Warnings a page gives while parsing reach the result, with the page's path."""
     result = run([CAPACITY], tmp_path)
-    assert [(w.location.path, w.code) for w in result.warnings] == [
-        (str(CAPACITY), "page-key-point-unmarked")
+    assert sorted((w.location.path, w.code) for w in result.warnings) == [
+        (str(CAPACITY), "page-key-point-unmarked"),
+        (str(CAPACITY), "page-red-flag-without-meaning"),
     ]
 
 
@@ -298,7 +301,7 @@ def test_batch_is_all_or_nothing_per_page(tmp_path: Path) -> None:
     assert [p.page for p in result.imported] == [SEED, CAPACITY]
     assert [f.page for f in result.failed] == [bad]
     assert not result.ok
-    assert result.summary() == "imported 2 pages (2 new, 0 replaced), 1 failed, 1 warning"
+    assert result.summary() == "imported 2 pages (2 new, 0 replaced), 1 failed, 2 warnings"
 
 
 @pytest.mark.parametrize(
@@ -482,7 +485,7 @@ def test_cli_import_json(tmp_path: Path) -> None:
     code, out, _ = cli("import", str(CAPACITY), "--into", str(tmp_path), "--json")
     report = json.loads(out)
     assert code == 0
-    assert (report["ok"], report["errors"], len(report["warnings"])) == (True, [], 1)
+    assert (report["ok"], report["errors"], len(report["warnings"])) == (True, [], 2)
     assert [i["concept"] for i in report["imported"]] == ["E11.1"]
     assert report["warnings"][0]["code"] == "page-key-point-unmarked"
 
@@ -510,7 +513,7 @@ def test_cli_import_of_a_folder_of_pages(tmp_path: Path) -> None:
     (pages / ".hidden.txt").write_text("not a page either")
     code, out, _ = cli("import", str(pages), "-o", str(tmp_path / "decks"))
     assert code == 0
-    assert out.splitlines()[-1] == "imported 2 pages (2 new, 0 replaced), 1 warning"
+    assert out.splitlines()[-1] == "imported 2 pages (2 new, 0 replaced), 2 warnings"
 
 
 def test_cli_import_of_an_empty_folder_is_a_usage_error(tmp_path: Path) -> None:

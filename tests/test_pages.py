@@ -402,7 +402,10 @@ def test_capacity_body_without_key_point_or_illustration() -> None:
     )
     assert concept.prove_it is None
     assert concept.connects_to == ()
-    assert [(w.location.line, w.code) for w in page.warnings] == [(33, "page-key-point-unmarked")]
+    assert sorted((w.location.line, w.code) for w in page.warnings) == [
+        (28, "page-red-flag-without-meaning"),  # a sign with no dash: said, not guessed
+        (33, "page-key-point-unmarked"),
+    ]
 
 
 # --- sentences, flags, quotes ---------------------------------------------------------------

@@ -14,11 +14,10 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from anki_helpers import fresh_collection, import_default
+from anki_helpers import fresh_collection, import_default, review_every_card
 from pathdeck.identity import LEDGER_FILE
 from pathdeck.load import load_file
 from pathdeck.pipeline import build, check
@@ -152,21 +151,6 @@ def test_fifo_named_course_yaml_does_not_hang_the_cli(command: str, source: Path
     assert "Traceback" not in done.stderr
 
 
-def review_all(col: Any) -> int:
-    """Study every card once with 'Easy'; how many were studied."""
-    deck_id = col.decks.id_for_name("Clinical Encounters")
-    config = col.decks.config_dict_for_deck_id(deck_id)
-    config["new"]["perDay"] = 9999
-    col.decks.update_config(config)
-    col.decks.select(deck_id)
-    studied = 0
-    while (card := col.sched.getCard()) is not None:
-        col.sched.answerCard(card, 4)
-        studied += 1
-        assert studied < 1000, "the scheduler kept serving cards"
-    return studied
-
-
 @pytest.mark.anki
 @pytest.mark.parametrize("kind", sorted(REPLACEMENTS))
 def test_learner_keeps_every_card_when_a_concept_file_is_unreadable(
@@ -178,7 +162,7 @@ def test_learner_keeps_every_card_when_a_concept_file_is_unreadable(
     build(source, target)
     col = fresh_collection(tmp_path / "learner")
     import_default(col, target)
-    assert review_all(col) > 0
+    assert review_every_card(col) > 0
     reviewed = {cid: col.get_card(cid).reps for cid in col.find_cards("")}
     ledger, apkg = (source / LEDGER_FILE).read_bytes(), target.read_bytes()
     kept = replaced(source, E61, REPLACEMENTS[kind])
@@ -200,3 +184,18 @@ def put_back(path: Path, kept: Path) -> None:
     else:
         path.unlink()
     kept.rename(path)
+
+
+def test_import_into_a_folder_holding_a_fifo_does_not_hang(source: Path, tmp_path: Path) -> None:
+    """`import` reads the target folder's files without opening a FIFO among them."""
+    from pathdeck.importer import import_pages
+
+    os.mkfifo(source / STAGE / "e6-7-draft.yaml")
+    page = tmp_path / "e6-2.txt"
+    page.write_text(
+        "Stage 6: The Therapeutic Alliance\nConcept 2 of 8\nE6.2\n\nRupture and Repair\n\n"
+        "Name the rupture without blame.\n"
+    )
+    result = import_pages([page], source, force=False, course_title=None)
+    assert [p.concept_id for p in result.imported] == ["E6.2"]
+    assert (f"{STAGE}/e6-7-draft.yaml", "unreadable-file") in problems_of(source)

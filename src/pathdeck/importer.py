@@ -12,9 +12,10 @@ from pathlib import Path
 
 import yaml
 
+from pathdeck.ids import canonical_concept_id
 from pathdeck.jsonschema import COURSE_MODELINE, SCHEMA_FILE, STAGE_FOLDER_MODELINE
 from pathdeck.jsonschema import render as render_schema
-from pathdeck.load import COURSE_FILE, STAGE_FILE
+from pathdeck.load import COURSE_FILE, STAGE_FILE, read_limited
 from pathdeck.output import TEMP_SUFFIX, exclusive, terminations_unwind
 from pathdeck.pages import (
     DEFAULT_COURSE_TITLE,
@@ -33,6 +34,7 @@ from pathdeck.progress import Progress, silent
 
 PAGE_SUFFIX = ".txt"
 _TOP_LEVEL_ID = re.compile(r"^id:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+_TOP_LEVEL_POSITION = re.compile(r"^position:[ \t]*([0-9]+)[ \t]*(?:#.*)?$", re.MULTILINE)
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -122,6 +124,7 @@ class _Target:
     stages: dict[int, _StageInfo] = field(default_factory=dict)
     unreadable: list[Problem] = field(default_factory=list)
     concept_files: dict[Path, dict[str, Path]] = field(default_factory=dict)
+    positions: dict[Path, dict[int, tuple[str, Path]]] = field(default_factory=dict)
     imported_from: dict[str, Path] = field(default_factory=dict)
 
     @classmethod
@@ -156,24 +159,52 @@ class _Target:
         return target
 
     def concepts_in(self, folder: Path) -> dict[str, Path]:
-        """Concept id -> file for the concept files of a stage folder (read once per run)."""
+        """Canonical concept id -> file for the concept files of a stage folder (read once per
+        run); `e6.1` and `E6.1` are one concept, as `check` sees them."""
         known = self.concept_files.get(folder)
         if known is None:
             known = {}
+            taken: dict[int, tuple[str, Path]] = {}
             if folder.is_dir():
                 for path in sorted(folder.iterdir()):
                     if path.suffix in {".yaml", ".yml"} and path.name != STAGE_FILE:
-                        concept_id = _concept_id_of(path)
+                        concept_id, position = _concept_head(path)
                         if concept_id is not None:
-                            known.setdefault(concept_id, path)
+                            known.setdefault(canonical_concept_id(concept_id), path)
+                            if position is not None:
+                                taken.setdefault(position, (concept_id, path))
             self.concept_files[folder] = known
+            self.positions[folder] = taken
         return known
+
+    def holder(self, folder: Path, position: int) -> tuple[str, Path] | None:
+        """The concept id and file that hold `position` in a stage folder, if any."""
+        self.concepts_in(folder)
+        return self.positions[folder].get(position)
+
+    def place(self, folder: Path, concept_id: str, position: int, path: Path) -> None:
+        """Record that `concept_id` now sits at `position` (and nowhere else)."""
+        key = canonical_concept_id(concept_id)
+        self.concepts_in(folder)[key] = path
+        taken = self.positions[folder]
+        for old in [p for p, (held, _) in taken.items() if canonical_concept_id(held) == key]:
+            del taken[old]
+        taken[position] = (concept_id, path)
+
+
+def _source_text(path: Path) -> str:
+    """A file of the target folder as text; OSError when it is a FIFO, device or folder, which
+    are never opened (reading a FIFO would wait forever), or too large."""
+    data, problems = read_limited(path, str(path))
+    if data is None:
+        raise OSError(problems[0].message)
+    return data.decode("utf-8")
 
 
 def _read_stage(stage_file: Path) -> _StageInfo | None:
     """A stage.yaml's title and size, or None when it is not a readable stage file."""
     try:
-        data = yaml.load(stage_file.read_text(encoding="utf-8"), Loader=_Loader)
+        data = yaml.load(_source_text(stage_file), Loader=_Loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     if not isinstance(data, dict):
@@ -186,20 +217,23 @@ def _read_stage(stage_file: Path) -> _StageInfo | None:
     return _StageInfo(number, stage_file.parent, title.strip(), concepts, stage_file)
 
 
-def _concept_id_of(path: Path) -> str | None:
-    """The top-level `id:` of a concept file, read without parsing the whole file."""
+def _concept_head(path: Path) -> tuple[str | None, int | None]:
+    """The top-level `id:` and `position:` of a concept file, read without parsing it whole."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _source_text(path)
     except (OSError, UnicodeDecodeError):
-        return None
+        return None, None
     match = _TOP_LEVEL_ID.search(text)
     if match is None:
-        return None
+        return None, None
     try:
         value = yaml.load(match.group(1), Loader=_Loader)
     except yaml.YAMLError:
-        return None
-    return value if isinstance(value, str) else None
+        return None, None
+    position = _TOP_LEVEL_POSITION.search(text)
+    return (value if isinstance(value, str) else None), (
+        int(position.group(1)) if position else None
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +316,7 @@ class _Importer:
             return
         course_file = self.into / COURSE_FILE
         try:
-            data = yaml.load(course_file.read_text(encoding="utf-8"), Loader=_Loader)
+            data = yaml.load(_source_text(course_file), Loader=_Loader)
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             return
         title = data.get("title") if isinstance(data, dict) else None
@@ -354,7 +388,8 @@ class _Importer:
             return None
         folder, writes = stage
         concept = parsed.concept
-        earlier = self.target.imported_from.get(concept.id)
+        key = canonical_concept_id(concept.id)
+        earlier = self.target.imported_from.get(key)
         if earlier is not None:
             problems.append(
                 _error(
@@ -364,12 +399,24 @@ class _Importer:
                 )
             )
             return None
-        existing = self.target.concepts_in(folder).get(concept.id)
+        existing = self.target.concepts_in(folder).get(key)
+        holder = self.target.holder(folder, concept.position)
+        if holder is not None and canonical_concept_id(holder[0]) != key:
+            problems.append(
+                _error(
+                    parsed.concept_line or concept.location,
+                    "duplicate-position",
+                    f"position {concept.position} of stage {parsed.stage_number} is already "
+                    f"taken by {holder[0]} in {holder[1]}; fix the 'Concept "
+                    f"{concept.position} of {parsed.concept_count}' line or move {holder[0]}",
+                )
+            )
+            return None
         concept_path = existing or folder / concept_file_name(concept.id, concept.title)
         text = dump_concept(concept)
         replaced = concept_path.exists()
         if replaced:
-            if concept_path.read_bytes() == text.encode("utf-8"):
+            if read_limited(concept_path, str(concept_path))[0] == text.encode("utf-8"):
                 return concept_path, False, []
             if not self.force:
                 problems.append(
@@ -458,8 +505,8 @@ class _Importer:
                 parsed.concept_count,
                 folder / STAGE_FILE,
             )
-        self.target.concepts_in(folder)[parsed.concept.id] = concept_path
-        self.target.imported_from[parsed.concept.id] = page
+        self.target.place(folder, parsed.concept.id, parsed.concept.position, concept_path)
+        self.target.imported_from[canonical_concept_id(parsed.concept.id)] = page
 
     def course_id(self) -> str | None:
         try:

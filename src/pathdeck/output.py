@@ -147,18 +147,22 @@ class Staging:
 
     def output(self, target: Path) -> Path:
         """A temporary path to write `target`'s new content in; it replaces `target` on commit."""
-        staged = _stage(target)
-        self.outputs.append(staged)
-        return staged.temporary
+        item = _stage(target)
+        self.outputs.append(item)
+        return item.temporary
 
     def record(self, target: Path, text: str) -> None:
         """Stage `text` as the new content of a record file, written now, replaced first."""
-        staged = _stage(target)
-        self.records.append(staged)
+        item = _stage(target)
+        self.records.append(item)
         try:
-            staged.temporary.write_text(text, encoding="utf-8")
+            item.temporary.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise _unwritable(target, exc) from None
+
+    def sweep(self, target: Path) -> None:
+        """Remove killed builds' temporaries of a target this build leaves as it is."""
+        remove_stale_temporaries(target)
 
     def all(self) -> list[_Staged]:
         """Every staged target, in commit order."""
@@ -178,53 +182,55 @@ def _stage(target: Path) -> _Staged:
     return _Staged(target=target, temporary=temporary, fd=fd)
 
 
-def _durable(staged: _Staged) -> None:
+def _durable(item: _Staged) -> None:
     """Flush a written temporary to disk and give it the mode of the file it replaces."""
-    target = staged.target
-    with staged.temporary.open("rb+") as written:
+    target = item.target
+    with item.temporary.open("rb+") as written:
         os.fsync(written.fileno())
     mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-    staged.temporary.chmod(mode)
+    item.temporary.chmod(mode)
 
 
-def _keep_old(staged: _Staged) -> None:
+def _keep_old(item: _Staged) -> None:
     """Give the file about to be replaced a second (temporary) name, to restore it from.
 
     The old file is locked first: the second name then shares a locked file, which no sweep
     removes; the name comes from this writer's own temporary, so nobody else has it.
     """
-    if not staged.target.exists():
-        staged.fresh = True
+    if not item.target.exists():
+        item.fresh = True
         return
-    fd = os.open(staged.target, os.O_RDONLY | os.O_NONBLOCK)
+    if not item.target.is_file():  # never open what is not a regular file
+        return
+    fd = os.open(item.target, os.O_RDONLY)
     _try_lock(fd)
-    name = staged.temporary.name.removesuffix(TEMP_SUFFIX)
-    backup = staged.temporary.with_name(f"{name}.old{TEMP_SUFFIX}")
+    name = item.temporary.name.removesuffix(TEMP_SUFFIX)
+    backup = item.temporary.with_name(f"{name}.old{TEMP_SUFFIX}")
     try:
-        os.link(staged.target, backup)
+        os.link(item.target, backup)
     except OSError:  # no hard links here: the record is replaced without a way back
         os.close(fd)
         return
-    staged.backup, staged.backup_fd = backup, fd
+    item.backup, item.backup_fd = backup, fd
 
 
-def _replace(staged: _Staged) -> None:
-    staged.temporary.replace(staged.target)
-    staged.replaced = True
-    _fsync_folder(staged.target.parent)
+def _replace(item: _Staged) -> None:
+    item.temporary.replace(item.target)
+    item.replaced = True
+    _fsync_folder(item.target.parent)
 
 
 def _restore(records: list[_Staged]) -> None:
     """Put back the records an unfinished commit replaced, so a failed build changed nothing."""
-    for staged in reversed(records):
-        if not staged.replaced:
+    for item in reversed(records):
+        if not item.replaced:
             continue
         with suppress(OSError):
-            if staged.backup is not None:
-                staged.backup.replace(staged.target)
-            elif staged.fresh:  # there was no record before this build
-                staged.target.unlink()
-            _fsync_folder(staged.target.parent)
+            if item.backup is not None:
+                item.backup.replace(item.target)
+            elif item.fresh:  # there was no record before this build
+                item.target.unlink()
+            _fsync_folder(item.target.parent)
 
 
 def _commit(staging: Staging) -> None:
@@ -239,19 +245,19 @@ def _commit(staging: Staging) -> None:
     """
     current = Path()
     try:
-        for staged in staging.all():
-            current = staged.target
-            _durable(staged)
+        for item in staging.all():
+            current = item.target
+            _durable(item)
         try:
-            for staged in staging.records:
-                current = staged.target
-                _keep_old(staged)
-                _replace(staged)
-            for staged in staging.outputs:
-                current = staged.target
-                _replace(staged)
+            for item in staging.records:
+                current = item.target
+                _keep_old(item)
+                _replace(item)
+            for item in staging.outputs:
+                current = item.target
+                _replace(item)
         except BaseException:
-            if not any(staged.replaced for staged in staging.outputs):
+            if not any(item.replaced for item in staging.outputs):
                 _restore(staging.records)
             raise
     except OSError as exc:
@@ -259,8 +265,8 @@ def _commit(staging: Staging) -> None:
 
 
 def _release(staging: Staging) -> None:
-    for staged in staging.all():
-        for fd, path in ((staged.fd, staged.temporary), (staged.backup_fd, staged.backup)):
+    for item in staging.all():
+        for fd, path in ((item.fd, item.temporary), (item.backup_fd, item.backup)):
             if fd is not None:
                 os.close(fd)
             if path is not None:

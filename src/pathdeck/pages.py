@@ -29,6 +29,8 @@ Text is kept exactly as written: lines of one paragraph are joined with a space,
 
 from __future__ import annotations
 
+import difflib
+import functools
 import json
 import re
 import unicodedata
@@ -76,7 +78,12 @@ _CAPTION = re.compile(
 _LINE_BREAKS = ("\\n", "\\r", "\x85", "\u2028", "\u2029")
 _BULLET = re.compile(r"^[•◦▪‣∙·*\-–]\s+(.*)$")
 _FLAG_DASH = re.compile(r"\s+[—–](?:\s+|$)")
+# Typewriter stand-ins for the dash: ' - ', ' -- ' or an unspaced '--'; taken only when the line
+# has exactly one, since a second one could as well sit inside the sign.
+_FLAG_HYPHENS = re.compile(r"\s+--?(?:\s+|$)|(?<=\S)--(?=\S)")
+_UNSPACED_DASH = re.compile(r"\S[—–]\S")
 _SIGN_TRAILING = " \t.,;:"
+_BYTE_LINE_END = re.compile(rb"\r\n|\r|\n")
 _QUOTE_PAIRS = {'"': '"', "“": "”", "‘": "’", "„": "“", "«": "»"}
 
 _CARD = "encounter_card"
@@ -89,6 +96,7 @@ _LABELS = {
     "common pitfalls": "pitfalls",
     "pitfalls": "pitfalls",
     "red flags / escalate": "red_flags",
+    "red flags and escalate": "red_flags",
     "red flags": "red_flags",
     "documentation": "documentation",
     "real-world reality": "real_world",
@@ -100,19 +108,28 @@ _LABELS = {
     "this connects to": "connects_to",
     "connects to": "connects_to",
 }
-_SLASH = re.compile(r"\s*/\s*")
+_SLASH = re.compile(r"\s*[/&+]\s*")  # "Red flags & escalate" means "Red flags / escalate"
+# Characters that show as nothing (zero-width spaces and joiners, soft hyphens, direction marks):
+# pasted into a label they would make it unrecognisable while it looks exactly right.
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064]")
+_LABEL_LIKENESS = 0.85
+"""How close (difflib's ratio) a short line must come to a label to be taken for a misspelt one:
+'Red flag', 'Key points', 'Red flags — escalate' are; 'Documentation tips' is not."""
 
 
 def _label_key(text: str) -> str:
-    """A label as _LABELS spells it: case, runs of spaces and spacing around '/' ignored."""
-    return " ".join(_SLASH.sub(" / ", text).split()).casefold()
+    """A label as _LABELS spells it: case, invisible characters, runs of spaces and spacing
+    around '/' (or '&', '+') ignored."""
+    return " ".join(_SLASH.sub(" / ", _INVISIBLE.sub("", text)).split()).casefold()
 
 
 _LONGEST_LABEL = max(len(label) for label in _LABELS) + 2
-_INLINE_LABEL = re.compile(
-    r"^(red flags\s*/\s*escalate|red flags|real[- ]world reality|key point)\s*:\s*(\S.*)$",
-    re.IGNORECASE,
-)
+_LABELS_BY_INITIAL: dict[str, tuple[str, ...]] = {
+    initial: tuple(label for label in _LABELS if label[0] == initial)
+    for initial in {label[0] for label in _LABELS}
+}
+_INLINE_PARTS = frozenset({"red_flags", "real_world", "key_point"})
+"""Labels whose text may follow on the same line, after a colon."""
 _LABEL_SHOWN = {
     "setting": "Setting",
     "opening_move": "Opening move",
@@ -187,6 +204,7 @@ class ParsedPage:
     concept: Concept
     stage_line: Location
     warnings: tuple[Problem, ...] = ()
+    concept_line: Location | None = None  # the 'Concept K of M' line, where the position is
 
 
 @dataclass(slots=True)
@@ -311,9 +329,8 @@ def decode_page(path: str, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        lines = _BYTE_LINE_END.split(data[: exc.start])  # CR and CRLF pages count alike
+        line, column = len(lines), len(lines[-1]) + 1
         raise ContentError(
             [
                 Problem(
@@ -328,9 +345,35 @@ def decode_page(path: str, data: bytes) -> str:
 
 def _label_of(text: str) -> str | None:
     """The part a label line introduces (`Sample language` -> sample_language), if it is one."""
-    if len(text) > _LONGEST_LABEL:
+    if len(_INVISIBLE.sub("", text)) > _LONGEST_LABEL:
         return None
     return _LABELS.get(_label_key(text.rstrip(":")))
+
+
+def _inline_label(text: str) -> tuple[str, int] | None:
+    """(part, where its text starts) for `Red flags / escalate: text` and the like, else None."""
+    colon = text.find(":")
+    if colon < 1 or len(_INVISIBLE.sub("", text[:colon])) > _LONGEST_LABEL:
+        return None
+    part = _LABELS.get(_label_key(text[:colon]))
+    start = colon + 1 + len(text[colon + 1 :]) - len(text[colon + 1 :].lstrip())
+    if part not in _INLINE_PARTS or start >= len(text):
+        return None
+    return part, start
+
+
+@functools.lru_cache(maxsize=4096)  # a course's pages repeat their short lines: compare once
+def _misspelt_label(text: str) -> str | None:
+    """The label a short line that is none comes close to (`Red flag:`, `Key points`), if any."""
+    head = text.split(":", 1)[0] if ":" in text else text
+    if len(head) > _LONGEST_LABEL or _BULLET.match(text) or head.endswith((".", "!", "?")):
+        return None  # a list item or a sentence, however short, is text
+    key = _label_key(head)
+    # A misspelt label keeps its first letter ('Commn pitfals'); comparing only with labels
+    # of that letter spares most lines the comparison, a tenth of a large import's time.
+    candidates = _LABELS_BY_INITIAL.get(key[:1], ())
+    close = difflib.get_close_matches(key, candidates, n=1, cutoff=_LABEL_LIKENESS)
+    return close[0] if close else None
 
 
 def _is_illustration(text: str) -> bool:
@@ -339,6 +382,23 @@ def _is_illustration(text: str) -> bool:
     if "notebook page" in lowered or lowered.startswith("illustration"):
         return bool(_ILLUSTRATION.search(text) or _CAPTION.search(text))
     return "Margin" in text and bool(_CAPTION.search(text))
+
+
+_TITLE_WORDS = 12
+"""Titles are a few words ('Debriefing After a Critical Incident'); taglines are sentences."""
+_SENTENCE_STOP = re.compile(r"[.…][\"”’)\]]*$")  # a title may end in '?' or '&amp;', not '.'
+
+
+def _not_a_title(text: str) -> str:
+    """What a line in the title's place is instead ('the label', 'a sentence'), or ''."""
+    if _label_of(text) or _inline_label(text):
+        return "the label"
+    stop = _SENTENCE_STOP.search(text)
+    if stop and text[stop.start()] == "." and _is_abbreviation(text, stop.start()):
+        stop = None  # 'Capacity vs.' or 'Dosing e.g.' ends in an abbreviation, not a sentence
+    if stop or len(text.split()) > _TITLE_WORDS:
+        return "a sentence (is the title missing?)"
+    return ""
 
 
 def _shown(text: str) -> str:
@@ -350,7 +410,7 @@ class _PageReader:
 
     def __init__(self, text: str, path: str) -> None:
         self.path = path
-        self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        self.lines = text.split("\n")  # line endings are made LF by parse_page
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self.parts: dict[str, tuple[_Label, list[_Line]]] = {}
@@ -385,11 +445,13 @@ class _PageReader:
             number = index + 1
             column = len(raw) - len(raw.lstrip()) + 1
             if len(found) == 3:
-                if _label_of(text) or _INLINE_LABEL.match(text):
+                not_title = _not_a_title(text)
+                if not_title:
                     self.error(
                         self.at(number, column),
                         "page-missing-title",
-                        f"expected the concept title after the id, found the label '{text}'",
+                        f"expected the concept title after the id, found {not_title} "
+                        f"'{_shown(text)}'; put the title on its own line after the id",
                     )
                     return None
                 return found, _Line(number, column, text), index + 1
@@ -443,18 +505,11 @@ class _PageReader:
                     tokens.append(_BLANK)
                 continue
             line = _Line(index + 1, len(raw) - len(raw.lstrip()) + 1, text)
-            label = _label_of(text)
-            inline = None if label else _INLINE_LABEL.match(text)
-            if label or inline:
+            label = self.label_token(line)
+            if label is not None:
                 para = None
                 attached = True
-                if inline:
-                    part = _LABELS[_label_key(inline.group(1))]
-                    content = _Line(line.number, line.column + inline.start(2), inline.group(2))
-                    tokens.append(_Label(part, content, line))
-                else:
-                    assert label is not None
-                    tokens.append(_Label(label, None, line))
+                tokens.append(label)
                 continue
             if not attached and _is_illustration(text):
                 para = None
@@ -465,6 +520,28 @@ class _PageReader:
                 tokens.append(para)
             para.lines.append(line)
         return tokens
+
+    def label_token(self, line: _Line) -> _Label | None:
+        """The label `line` is, with its inline text; None for other lines, with an error for
+        one that comes close to a label (its text must not slip into the body unnoticed)."""
+        text = line.text
+        label = _label_of(text)
+        if label is not None:
+            return _Label(label, None, line)
+        inline = _inline_label(text)
+        if inline is not None:
+            part, start = inline
+            return _Label(part, _Line(line.number, line.column + start, text[start:]), line)
+        close = _misspelt_label(text)
+        if close is not None:
+            shown = _LABEL_SHOWN.get(_LABELS[close], close)
+            self.error(
+                self.at(line.number, line.column),
+                "page-unknown-label",
+                f"'{_shown(text)}' looks like the label '{shown}' but is not one; write the "
+                f"label as '{shown}' (or reword the line if it is text)",
+            )
+        return None
 
     def read(self, tokens: list[_Token]) -> None:
         header_open = True
@@ -601,7 +678,23 @@ class _PageReader:
     def flags(self) -> tuple[RedFlag, ...]:
         flags = []
         for where, item in self.red_flags:
-            sign, meaning = split_red_flag(item)
+            try:
+                sign, meaning = split_red_flag(item)
+            except ValueError as unclear:
+                self.error(
+                    self.at(where.number, where.column),
+                    "page-bad-red-flag",
+                    f"cannot tell the sign from its meaning in '{_shown(item)}': {unclear}",
+                )
+                continue
+            if meaning is None and not _has_flag_dash(item):
+                self.warn(
+                    self.at(where.number, where.column),
+                    "page-red-flag-without-meaning",
+                    f"no dash in '{_shown(item)}', so all of it is the sign, on the card's "
+                    "front; if part of it is the meaning, write 'sign — meaning', and if it "
+                    "has none, end it with ' —'",
+                )
             if not sign:
                 self.error(
                     self.at(where.number, where.column),
@@ -641,18 +734,40 @@ def unquote(text: str) -> str:
 
 
 def split_red_flag(text: str) -> tuple[str, str | None]:
-    """A red flag line as (sign, meaning): split at the first spaced dash, the sign's trailing
-    punctuation dropped."""
+    """A red flag line as (sign, meaning): split at the first spaced dash (or the one ' - ' or
+    '--'), the sign's trailing punctuation dropped; `sign —`, or no dash, has no meaning.
+
+    Raises ValueError saying why when a dash is there but the split is not certain: guessing
+    would put the meaning on the card's front, where it gives the answer away.
+    """
     dash = _FLAG_DASH.search(text)
     if dash is None:
+        hyphens = list(_FLAG_HYPHENS.finditer(text))
+        if len(hyphens) > 1:
+            raise ValueError(
+                "it has several ' - ' or '--', so where the sign ends is unclear; separate "
+                "the sign from its meaning with one spaced dash: 'sign — meaning'"
+            )
+        dash = hyphens[0] if hyphens else None
+    if dash is None:
+        if _UNSPACED_DASH.search(text):
+            raise ValueError(
+                "its dash has no spaces around it, so it may as well sit inside the sign; "
+                "put spaces around the dash that ends the sign: 'sign — meaning'"
+            )
         return text.rstrip(_SIGN_TRAILING), None
     meaning = text[dash.end() :].strip()
     return text[: dash.start()].rstrip(_SIGN_TRAILING), meaning or None
 
 
+def _has_flag_dash(text: str) -> bool:
+    return bool(_FLAG_DASH.search(text) or _FLAG_HYPHENS.search(text))
+
+
 def parse_page(text: str, path: str) -> ParsedPage:
     """Read one page; raise ContentError naming the page, line and what was expected."""
-    text = text.removeprefix("\ufeff")
+    # Windows (CRLF) and old Mac (CR) line endings are line endings, not control characters
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ContentError(
             [Problem(location=Location(path), code="page-empty", message="the page is empty")]
@@ -747,6 +862,7 @@ def parse_page(text: str, path: str) -> ParsedPage:
         concept=concept_value,
         stage_line=reader.at(stage_line),
         warnings=tuple(reader.warnings),
+        concept_line=reader.at(concept_line),
     )
 
 
@@ -788,7 +904,7 @@ def render_page(concept: Concept, *, stage_title: str, concept_count: int) -> st
         out += ["Common pitfalls", *_list_lines(tuple(p.text for p in concept.pitfalls))]
     out.append("")
     for index, flag in enumerate(concept.red_flags):
-        line = f"{flag.sign} — {flag.meaning}" if flag.meaning else flag.sign
+        line = f"{flag.sign} — {flag.meaning}" if flag.meaning else f"{flag.sign} —"
         out.append(f"Red flags / escalate: {line}" if index == 0 else f"  • {line}")
     if concept.red_flags:
         out.append("")

@@ -364,6 +364,8 @@ def build(
         with staged() as staging:  # the ledger is replaced first, then the package
             if ledger_text is not None:
                 staging.record(source / LEDGER_FILE, ledger_text)
+            else:
+                staging.sweep(source / LEDGER_FILE)
             _write(staging.output(target), course, resolution, concept_decks=concept_decks)
         progress("Built", BUILD_STEPS, BUILD_STEPS)
     return BuildReport(
@@ -640,6 +642,8 @@ def build_split(
             for item in planned:
                 if item.ledger is not None:
                     staging.record(item.source / LEDGER_FILE, item.ledger)
+                else:
+                    staging.sweep(item.source / LEDGER_FILE)
                 for target, part, notes in item.packages:
                     _write(staging.output(target), part, notes, concept_decks=concept_decks)
     return tuple(
