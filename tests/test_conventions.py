@@ -113,3 +113,14 @@ def test_missing_optional_dependency_reports_json(
     code, out, _ = run("preview", str(source), "-o", str(tmp_path / "p"), "--json")
     assert code == 2
     assert [e["code"] for e in json.loads(out)["errors"]] == ["missing-dependency"]
+
+
+def test_serve_without_anki_exits_2_before_listening(
+    source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve without the anki library says how to install it (exit 2) and serves nothing."""
+    monkeypatch.setitem(sys.modules, "anki.buildinfo", None)
+    code, _, err = run("serve", str(source), "--port", "0")
+    assert code == 2
+    assert "pip install 'pathdeck[preview]'" in err
+    assert "serving" not in err

@@ -1050,6 +1050,81 @@ def preview(ctx: click.Context, source: Path, output: Path, as_json: bool) -> No
         )
 
 
+@main.command(short_help="Preview the cards live: rebuilt and reloaded as you edit.")
+@source_argument
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port on 127.0.0.1 (0: any free one).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+@click.pass_obj
+@handles_content_errors
+def serve(obj: dict[str, Any], source: Path, port: int, open_browser: bool) -> None:
+    """Serve the preview of SOURCE (default: decks) on 127.0.0.1 and keep it up to date.
+
+    Every change to a source file rebuilds the preview (re-rendering only the notes that
+    changed) and reloads the open page; a content error is shown in the page, with its
+    location, until it is fixed. The server listens on this machine only. Ctrl-C stops it.
+    Needs the official Anki library: pip install 'pathdeck[preview]'.
+
+    \b
+    Examples:
+      pathdeck serve
+      pathdeck serve decks --port 8001 --open
+    """
+    import tempfile
+
+    from pathdeck.preview import AnkiNotInstalledError
+    from pathdeck.serve import LivePreview, Server
+
+    with tempfile.TemporaryDirectory(prefix="pathdeck-serve-") as gallery:
+        try:
+            live = LivePreview(source, Path(gallery))
+        except AnkiNotInstalledError as exc:
+            _missing_dependency(str(exc), as_json=False)
+        _echo_rebuild(live.rebuild(), quiet=obj["quiet"])
+        try:
+            server = Server(
+                live, port=port, on_rebuild=lambda o: _echo_rebuild(o, quiet=obj["quiet"])
+            )
+        except OSError as exc:
+            raise click.UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
+        server.start()
+        click.echo(f"pathdeck: serving {source} at {server.url} (Ctrl-C to stop)", err=True)
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(server.url)
+        try:
+            _wait_for_ctrl_c()
+        except KeyboardInterrupt:
+            click.echo("pathdeck: stopped serving", err=True)
+        finally:
+            server.stop()
+
+
+def _wait_for_ctrl_c() -> None:
+    """Block the main thread until Ctrl-C (the server and watcher run in their own threads)."""
+    import threading
+
+    threading.Event().wait()
+
+
+def _echo_rebuild(outcome: Any, *, quiet: bool) -> None:
+    """After each rebuild: its problems, and a line saying what was re-rendered."""
+    _echo_problems(outcome.errors)
+    if quiet:
+        return
+    _echo_problems(outcome.warnings)
+    if outcome.errors:
+        click.echo(f"pathdeck: {len(outcome.errors)} problem(s): shown in the page", err=True)
+    else:
+        click.echo(f"pathdeck: preview rebuilt ({outcome.rendered} note(s) rendered)", err=True)
+
+
 def _missing_dependency(message: str, *, as_json: bool) -> NoReturn:
     """An optional dependency is not installed: the environment's problem, so usage (exit 2)."""
     if as_json:

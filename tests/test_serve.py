@@ -1,0 +1,98 @@
+"""pathdeck serve in headless Chromium: edits show within 2 s, errors show in the page, then heal."""
+
+from __future__ import annotations
+
+import shutil
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from browser_support import REPO, browser  # the fixture is used by name, so it is imported here
+from pathdeck.serve import HOST, LivePreview, Server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+__all__ = ["browser"]
+pytestmark = [pytest.mark.browser, pytest.mark.anki]
+
+E61 = "stage-06-the-therapeutic-alliance/e6-1-alliance-foundations.yaml"
+SHOWN_WITHIN_MS = 2000  # the issue's promise: an edit is on the open page within 2 s
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> LivePreview:
+    """The live preview of a copy of decks/, built once."""
+    source = tmp_path / "decks"
+    shutil.copytree(REPO / "decks", source)
+    preview = LivePreview(source, tmp_path / "gallery")
+    assert preview.rebuild().errors == ()
+    return preview
+
+
+@pytest.fixture
+def served(live: LivePreview) -> Iterator[Server]:
+    """The live preview served and watched on a free port, stopped after the test."""
+    server = Server(live, port=0).start()
+    yield server
+    server.stop()
+
+
+def edit(live: LivePreview, old: str, new: str) -> None:
+    """Change the concept file as an editor would, in place."""
+    path = live.source / E61
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_server_listens_on_this_machine_only(served: Server) -> None:
+    """The server is bound to 127.0.0.1, never to every interface."""
+    assert served.httpd.server_address[0] == HOST == "127.0.0.1"
+
+
+def test_served_pages_reload_but_files_on_disk_do_not(served: Server) -> None:
+    """The reload script is added to pages as served; the gallery's files stay as preview writes."""
+    with urllib.request.urlopen(served.url, timeout=5) as response:
+        page = response.read().decode("utf-8")
+    assert "/__pathdeck/wait" in page
+    assert "/__pathdeck/wait" not in (served.live.output / "index.html").read_text(encoding="utf-8")
+
+
+def test_edits_errors_and_fixes_reach_the_open_page(browser: Browser, served: Server) -> None:
+    """Edit a concept: the page shows it within 2 s; break its YAML: the error and where it is;
+    fix it: the cards return."""
+    page = browser.new_page()
+    try:
+        page.goto(served.url)
+        page.wait_for_selector("text=Alliance Foundations")
+        edit(served.live, "title: Alliance Foundations", "title: Alliance Foundations Revisited")
+        started = time.monotonic()
+        page.wait_for_selector("text=Alliance Foundations Revisited", timeout=SHOWN_WITHIN_MS)
+        assert time.monotonic() - started < SHOWN_WITHIN_MS / 1000
+
+        edit(served.live, "\nposition: 1", "\n position: 1")  # an indentation mistake
+        page.wait_for_selector(".pv-problems", timeout=SHOWN_WITHIN_MS)
+        problems = page.inner_text(".pv-problems")
+        assert "e6-1-alliance-foundations.yaml:" in problems
+        assert "error[yaml-syntax]" in problems
+
+        edit(served.live, "\n position: 1", "\nposition: 1")
+        page.wait_for_selector(".pv-list li", timeout=SHOWN_WITHIN_MS)
+        assert "Alliance Foundations Revisited" in page.inner_text("main")
+    finally:
+        page.context.close()
+
+
+def test_a_rebuild_renders_only_the_notes_that_changed(live: LivePreview) -> None:
+    """Editing one pitfall re-renders that one note; the other cards come from the cache."""
+    assert live.outcome.rendered == 10
+    edit(live, "Assuming alliance because", "Presuming alliance because")
+    outcome = live.rebuild()
+    assert (outcome.errors, outcome.rendered) == ((), 1)
+    index = (live.output / "index.html").read_text(encoding="utf-8")
+    assert index.count('<li><a href="cards/') == 11  # every card is still in the gallery
