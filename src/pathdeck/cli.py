@@ -34,6 +34,8 @@ Examples:
   pathdeck check                                 check decks/, exit 1 on problems
   pathdeck build -o dist/course.apkg             build decks/ into one .apkg
   pathdeck build --split stage --with-course -o dist/
+  pathdeck build --dry-run                       what the next build would change for learners
+  pathdeck serve --open                          live preview while you edit
   pathdeck new concept E6.2 "Rupture and Repair"
   pathdeck list --json
   pathdeck schema -o decks/pathdeck.schema.json
@@ -392,7 +394,8 @@ def build(
         return
     # "-o dist/" or "-o dist" (no .apkg): a folder, so the package is named after the course
     names_folder = output is not None and (output.is_dir() or output.suffix.lower() != ".apkg")
-    if names_folder and not split and not ctx.obj["quiet"] and output is not None:
+    says_folder = output is not None and output.is_dir()
+    if names_folder and not (split or says_folder or len(sources) > 1 or ctx.obj["quiet"]):
         click.echo(
             f"pathdeck: -o {output} names a folder (no .apkg at the end): writing "
             f"{output}/<course id>.apkg",
