@@ -213,8 +213,8 @@ class Server:
         self.httpd.daemon_threads = True
         self._stopping = threading.Event()
         self._threads = [
-            threading.Thread(target=self.httpd.serve_forever, name="pathdeck-serve", daemon=True),
-            threading.Thread(target=self._watch, name="pathdeck-watch", daemon=True),
+            threading.Thread(target=self.httpd.serve_forever, name="pathdeck serve", daemon=True),
+            threading.Thread(target=self._watch, name="pathdeck watch", daemon=True),
         ]
 
     @property
