@@ -65,3 +65,31 @@ def test_a_rebuild_renders_only_the_notes_that_changed(live: LivePreview) -> Non
     assert (outcome.errors, outcome.rendered) == ((), 1)
     index = (live.output / "index.html").read_text(encoding="utf-8")
     assert index.count('<li><a href="cards/') == 11  # every card is still in the gallery
+
+
+def test_the_serve_command_serves_opens_and_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pathdeck serve --open` builds the preview, says where it serves, opens that URL in a
+    browser, and stops cleanly on Ctrl-C."""
+    import webbrowser
+
+    from click.testing import CliRunner
+
+    from pathdeck import cli
+
+    source = tmp_path / "decks"
+    shutil.copytree(REPO / "decks", source)
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+
+    def ctrl_c() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_wait_for_ctrl_c", ctrl_c)
+    result = CliRunner().invoke(cli.main, ["serve", str(source), "--port", "0", "--open"])
+    assert result.exit_code == 0, result.output
+    assert len(opened) == 1
+    assert opened[0].startswith("http://127.0.0.1:")
+    assert f"pathdeck: serving {source} at {opened[0]}" in result.stderr
+    assert "pathdeck: stopped serving" in result.stderr
