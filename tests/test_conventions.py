@@ -124,3 +124,10 @@ def test_serve_without_anki_exits_2_before_listening(
     assert code == 2
     assert "pip install 'pathdeck[preview]'" in err
     assert "serving" not in err
+
+
+def test_build_verbose_lists_every_file(source: Path, tmp_path: Path, epoch: int) -> None:
+    """build -v names each concept file it built from; without -v it does not."""
+    line = f"{STAGE}/e6-1-alliance-foundations.yaml: E6.1 Alliance Foundations"
+    assert line in run("build", str(source), "-o", str(tmp_path / "a.apkg"), "-v")[2]
+    assert line not in run("build", str(source), "-o", str(tmp_path / "b.apkg"))[2]

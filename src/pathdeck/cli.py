@@ -301,7 +301,7 @@ def check(
 
 
 def _echo_checked_files(course: Any) -> None:
-    """-v: each concept file checked, with the concept it holds, in curriculum order."""
+    """-v: each concept file read, with the concept it holds, in curriculum order."""
     for stage in course.stages:
         click.echo(
             f"stage {stage.number}: {stage.title} ({len(stage.concepts)} concept(s))", err=True
@@ -435,6 +435,8 @@ def build(
         )
     if not ctx.obj["quiet"]:
         _echo_problems(report.warnings)
+    if ctx.obj["verbose"]:
+        _echo_checked_files(report.course)
     if as_json:
         build_json = {"source": str(source), **report.to_json()}
         click.echo(
@@ -746,6 +748,8 @@ def _build_batch(
     quiet = ctx.obj["quiet"]
     if not quiet:
         _echo_problems(w for report in reports for w in report.warnings)
+    for report in reports if ctx.obj["verbose"] else ():
+        _echo_checked_files(report.course)
     if as_json:
         outputs = [str(path) for report in reports for path in report.outputs]
         warnings = [w for report in reports for w in report.warnings]
