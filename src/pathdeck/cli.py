@@ -19,7 +19,11 @@ import click
 from pathdeck import __version__
 
 if TYPE_CHECKING:
+    from pathdeck.curriculum import Course
+    from pathdeck.diff import ReleaseDiff
+    from pathdeck.importer import ImportResult
     from pathdeck.problems import Problem
+    from pathdeck.serve import Outcome
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
@@ -300,7 +304,7 @@ def check(
         click.echo(f"{source}: {concepts} concept(s) in {stages} stage(s): ok")
 
 
-def _echo_checked_files(course: Any) -> None:
+def _echo_checked_files(course: Course) -> None:
     """-v: each concept file read, with the concept it holds, in curriculum order."""
     for stage in course.stages:
         click.echo(
@@ -562,7 +566,7 @@ def diff(obj: dict[str, Any], old: Path, new: Path, exit_code: bool, as_json: bo
         sys.exit(EXIT_PROBLEMS)
 
 
-def _echo_diff(result: Any, *, verbose: bool) -> None:
+def _echo_diff(result: ReleaseDiff, *, verbose: bool) -> None:
     """The changes under one heading per concept, in curriculum order (-v: unchanged too)."""
     concept: object = object()
     for change in result.changes:
@@ -692,7 +696,7 @@ def import_command(
         sys.exit(EXIT_PROBLEMS)
 
 
-def _echo_created(result: Any, *, quiet: bool) -> None:
+def _echo_created(result: ImportResult, *, quiet: bool) -> None:
     """Say what the import created besides concepts: the course (its id is for good) and stages."""
     if quiet:
         return
@@ -1120,7 +1124,7 @@ def _wait_for_ctrl_c() -> None:
     threading.Event().wait()
 
 
-def _echo_rebuild(outcome: Any, *, quiet: bool) -> None:
+def _echo_rebuild(outcome: Outcome, *, quiet: bool) -> None:
     """After each rebuild: its problems, and a line saying what was re-rendered."""
     _echo_problems(outcome.errors)
     if quiet:
