@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -18,11 +19,17 @@ from browser_support import (  # the fixtures are used by name, so they are impo
 )
 from pathdeck.preview import frame_document
 from pathdeck.roles import Role
+from pathdeck.serve import Server
+from test_serve import edit, live, served  # fixtures, used by name
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-__all__ = ["gallery"]  # a fixture from browser_support; `browser` comes from conftest
+__all__ = [
+    "gallery",
+    "live",
+    "served",
+]  # fixtures from browser_support, test_serve; `browser`: conftest
 pytestmark = pytest.mark.browser
 
 VIEWS = (
@@ -177,3 +184,33 @@ def test_night_mode_turns_a_phone_card_dark(browser: Browser, gallery: Gallery) 
     page.screenshot(path=str(ARTIFACTS / "learner-view.png"))
     context.close()
     assert backgrounds == ["rgb(251, 250, 247)", "rgb(27, 28, 31)"]
+
+
+# ---------------------------------------------------------------- pathdeck serve
+
+SHOWN_WITHIN_MS = 2000  # the issue's promise: an edit is on the open page within 2 s
+
+
+def test_edits_errors_and_fixes_reach_the_open_page(browser: Browser, served: Server) -> None:
+    """Edit a concept: the page shows it within 2 s; break its YAML: the error and where it is;
+    fix it: the cards return."""
+    page = browser.new_page()
+    try:
+        page.goto(served.url)
+        page.wait_for_selector("text=Alliance Foundations")
+        edit(served.live, "title: Alliance Foundations", "title: Alliance Foundations Revisited")
+        started = time.monotonic()
+        page.wait_for_selector("text=Alliance Foundations Revisited", timeout=SHOWN_WITHIN_MS)
+        assert time.monotonic() - started < SHOWN_WITHIN_MS / 1000
+
+        edit(served.live, "\nposition: 1", "\n position: 1")  # an indentation mistake
+        page.wait_for_selector(".pv-problems", timeout=SHOWN_WITHIN_MS)
+        problems = page.inner_text(".pv-problems")
+        assert "e6-1-alliance-foundations.yaml:" in problems
+        assert "error[yaml-syntax]" in problems
+
+        edit(served.live, "\n position: 1", "\nposition: 1")
+        page.wait_for_selector(".pv-list li", timeout=SHOWN_WITHIN_MS)
+        assert "Alliance Foundations Revisited" in page.inner_text("main")
+    finally:
+        page.context.close()

@@ -230,3 +230,14 @@ def test_a_problem_in_no_file_names_no_path(
     assert code == 1
     assert err.splitlines()[0].startswith("pathdeck: error[bad-source-date-epoch]: ")
     assert "SOURCE_DATE_EPOCH:1:1" not in err
+
+
+def test_an_output_without_apkg_says_it_is_a_folder(
+    source: Path, tmp_path: Path, epoch: int
+) -> None:
+    """`-o mydeck` (no .apkg) is a folder: the build says so instead of switching silently."""
+    target = tmp_path / "mydeck"
+    code, out, err = run("build", str(source), "-o", str(target))
+    assert code == 0
+    assert out.strip() == str(target / "clinical-encounters.apkg")
+    assert f"-o {target} names a folder (no .apkg at the end)" in err

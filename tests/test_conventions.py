@@ -113,3 +113,21 @@ def test_missing_optional_dependency_reports_json(
     code, out, _ = run("preview", str(source), "-o", str(tmp_path / "p"), "--json")
     assert code == 2
     assert [e["code"] for e in json.loads(out)["errors"]] == ["missing-dependency"]
+
+
+def test_serve_without_anki_exits_2_before_listening(
+    source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve without the anki library says how to install it (exit 2) and serves nothing."""
+    monkeypatch.setitem(sys.modules, "anki.buildinfo", None)
+    code, _, err = run("serve", str(source), "--port", "0")
+    assert code == 2
+    assert "pip install 'pathdeck[preview]'" in err
+    assert "serving" not in err
+
+
+def test_build_verbose_lists_every_file(source: Path, tmp_path: Path, epoch: int) -> None:
+    """build -v names each concept file it built from; without -v it does not."""
+    line = f"{STAGE}/e6-1-alliance-foundations.yaml: E6.1 Alliance Foundations"
+    assert line in run("build", str(source), "-o", str(tmp_path / "a.apkg"), "-v")[2]
+    assert line not in run("build", str(source), "-o", str(tmp_path / "b.apkg"))[2]

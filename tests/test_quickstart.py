@@ -38,14 +38,20 @@ def fresh_clone(target: Path) -> Path:
     return target
 
 
+# The README's later examples, in an order a reader can follow in the one clone: importing
+# pages, then building both courses, then scaffolding (whose TODOs a build would refuse).
+LATER_EXAMPLES = ("Importing concept pages", "Batch export", "Scaffolding")
+
+
 def test_quick_start_as_written(tmp_path: Path) -> None:
-    """Each line of the quick start but `make test`, in one shell: `pathdeck` then just works."""
+    """Each line of the quick start but `make test`, in one shell: `pathdeck` then just works,
+    and so does each later example of the README."""
     clone = fresh_clone(tmp_path / "clone")
     lines = [line for line in shell_block("Quick start") if line != "make test"]
     assert lines[0] == "make deck"
-    # One shell, as a reader types them; `set -e` stops at the first line that fails. The
-    # scaffolding examples come after, as a reader would try them next.
-    script = "\n".join(["set -euo pipefail", *lines, *shell_block("Scaffolding")])
+    later = [line for heading in LATER_EXAMPLES for line in shell_block(heading)]
+    # One shell, as a reader types them; `set -e` stops at the first line that fails.
+    script = "\n".join(["set -euo pipefail", *lines, *later])
     done = subprocess.run(
         ["bash", "-c", script], cwd=clone, capture_output=True, text=True, check=False
     )
@@ -54,3 +60,4 @@ def test_quick_start_as_written(tmp_path: Path) -> None:
     assert "decks: 1 concept(s) in 1 stage(s): ok" in done.stdout
     assert (clone / "decks" / "stage-07-endings" / "e7-1-planned-endings.yaml").is_file()
     assert (clone / "my-course" / "course.yaml").is_file()
+    assert (clone / "dist" / "imported-course.apkg").is_file()

@@ -464,3 +464,18 @@ def test_ci_recipe_installs_pathdeck_from_git(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (target / "pathdeck" / "cli.py").is_file()
+
+
+def test_pre_commit_snippets_pin_what_ci_installs() -> None:
+    """Every documented pre-commit config names the repository and ref CI installs (placeholders
+    the reader fills in), never a release tag that does not exist."""
+    install = workflow_install_line()
+    snippets = []
+    for doc in ("README.md", "docs/ci.md"):
+        text = (REPO / doc).read_text(encoding="utf-8")
+        snippets += re.findall(r"```yaml\n(repos:\n.*?)```", text, flags=re.DOTALL)
+    assert len(snippets) == 2
+    for snippet in snippets:
+        [repo] = yaml.safe_load(snippet)["repos"]
+        assert (repo["rev"], repo["hooks"][0]["id"]) == ("REF", "pathdeck-check")
+        assert f"git+{repo['repo']}@{repo['rev']}" in install

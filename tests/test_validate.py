@@ -220,7 +220,7 @@ def test_check_with_too_many_arguments_is_usage(tmp_path: Path) -> None:
 
 
 # Kebab-case strings in src/ that are not problem codes.
-NOT_CODES = {"utf-8", "utf-8-sig", "pathdeck-ledger", "pd-hint", "pd-prompt"}
+NOT_CODES = {"utf-8", "utf-8-sig", "pathdeck-ledger", "pd-hint", "pd-prompt", "no-store"}
 NOT_CODES |= {"sample-language", "red-flag", "prove-it"}  # role names
 
 

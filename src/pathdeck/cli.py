@@ -19,7 +19,11 @@ import click
 from pathdeck import __version__
 
 if TYPE_CHECKING:
+    from pathdeck.curriculum import Course
+    from pathdeck.diff import ReleaseDiff
+    from pathdeck.importer import ImportResult
     from pathdeck.problems import Problem
+    from pathdeck.serve import Outcome
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
@@ -34,6 +38,8 @@ Examples:
   pathdeck check                                 check decks/, exit 1 on problems
   pathdeck build -o dist/course.apkg             build decks/ into one .apkg
   pathdeck build --split stage --with-course -o dist/
+  pathdeck build --dry-run                       what the next build would change for learners
+  pathdeck serve --open                          live preview while you edit
   pathdeck new concept E6.2 "Rupture and Repair"
   pathdeck list --json
   pathdeck schema -o decks/pathdeck.schema.json
@@ -298,8 +304,8 @@ def check(
         click.echo(f"{source}: {concepts} concept(s) in {stages} stage(s): ok")
 
 
-def _echo_checked_files(course: Any) -> None:
-    """-v: each concept file checked, with the concept it holds, in curriculum order."""
+def _echo_checked_files(course: Course) -> None:
+    """-v: each concept file read, with the concept it holds, in curriculum order."""
     for stage in course.stages:
         click.echo(
             f"stage {stage.number}: {stage.title} ({len(stage.concepts)} concept(s))", err=True
@@ -399,7 +405,8 @@ def build(
     # "-o dist/" or "-o dist" (no .apkg): a folder, so the package is named after the course;
     # "-o out.apkg" names the package even when a folder is in the way (the build says so)
     names_folder = output is not None and output.suffix.lower() != ".apkg"
-    if names_folder and not split and not ctx.obj["quiet"] and output is not None:
+    says_folder = output is not None and output.is_dir()
+    if names_folder and not (split or says_folder or len(sources) > 1 or ctx.obj["quiet"]):
         click.echo(
             f"pathdeck: -o {output} names a folder (no .apkg at the end): writing "
             f"{output}/<course id>.apkg",
@@ -441,6 +448,8 @@ def build(
         )
     if not ctx.obj["quiet"]:
         _echo_problems(report.warnings)
+    if ctx.obj["verbose"]:
+        _echo_checked_files(report.course)
     if as_json:
         build_json = {"source": str(source), **report.to_json()}
         click.echo(
@@ -566,7 +575,7 @@ def diff(obj: dict[str, Any], old: Path, new: Path, exit_code: bool, as_json: bo
         sys.exit(EXIT_PROBLEMS)
 
 
-def _echo_diff(result: Any, *, verbose: bool) -> None:
+def _echo_diff(result: ReleaseDiff, *, verbose: bool) -> None:
     """The changes under one heading per concept, in curriculum order (-v: unchanged too)."""
     concept: object = object()
     for change in result.changes:
@@ -696,7 +705,7 @@ def import_command(
         sys.exit(EXIT_PROBLEMS)
 
 
-def _echo_created(result: Any, *, quiet: bool) -> None:
+def _echo_created(result: ImportResult, *, quiet: bool) -> None:
     """Say what the import created besides concepts: the course (its id is for good) and stages."""
     if quiet:
         return
@@ -754,6 +763,8 @@ def _build_batch(
     quiet = ctx.obj["quiet"]
     if not quiet:
         _echo_problems(w for report in reports for w in report.warnings)
+    for report in reports if ctx.obj["verbose"] else ():
+        _echo_checked_files(report.course)
     if as_json:
         outputs = [str(path) for report in reports for path in report.outputs]
         warnings = [w for report in reports for w in report.warnings]
@@ -1101,6 +1112,81 @@ def preview(ctx: click.Context, source: Path, output: Path, as_json: bool) -> No
             f"{report.anki_version}: open {report.index} in any browser",
             err=True,
         )
+
+
+@main.command(short_help="Preview the cards live: rebuilt and reloaded as you edit.")
+@source_argument
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port on 127.0.0.1 (0: any free one).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+@click.pass_obj
+@handles_content_errors
+def serve(obj: dict[str, Any], source: Path, port: int, open_browser: bool) -> None:
+    """Serve the preview of SOURCE (default: decks) on 127.0.0.1 and keep it up to date.
+
+    Every change to a source file rebuilds the preview (re-rendering only the notes that
+    changed) and reloads the open page; a content error is shown in the page, with its
+    location, until it is fixed. The server listens on this machine only. Ctrl-C stops it.
+    Needs the official Anki library: pip install 'pathdeck[preview]'.
+
+    \b
+    Examples:
+      pathdeck serve
+      pathdeck serve decks --port 8001 --open
+    """
+    import tempfile
+
+    from pathdeck.preview import AnkiNotInstalledError
+    from pathdeck.serve import LivePreview, Server
+
+    with tempfile.TemporaryDirectory(prefix="pathdeck-serve-") as gallery:
+        try:
+            live = LivePreview(source, Path(gallery))
+        except AnkiNotInstalledError as exc:
+            _missing_dependency(str(exc), as_json=False)
+        _echo_rebuild(live.rebuild(), quiet=obj["quiet"])
+        try:
+            server = Server(
+                live, port=port, on_rebuild=lambda o: _echo_rebuild(o, quiet=obj["quiet"])
+            )
+        except OSError as exc:
+            raise click.UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
+        server.start()
+        click.echo(f"pathdeck: serving {source} at {server.url} (Ctrl-C to stop)", err=True)
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(server.url)
+        try:
+            _wait_for_ctrl_c()
+        except KeyboardInterrupt:
+            click.echo("pathdeck: stopped serving", err=True)
+        finally:
+            server.stop()
+
+
+def _wait_for_ctrl_c() -> None:
+    """Block the main thread until Ctrl-C (the server and watcher run in their own threads)."""
+    import threading
+
+    threading.Event().wait()
+
+
+def _echo_rebuild(outcome: Outcome, *, quiet: bool) -> None:
+    """After each rebuild: its problems, and a line saying what was re-rendered."""
+    _echo_problems(outcome.errors)
+    if quiet:
+        return
+    _echo_problems(outcome.warnings)
+    if outcome.errors:
+        click.echo(f"pathdeck: {len(outcome.errors)} problem(s): shown in the page", err=True)
+    else:
+        click.echo(f"pathdeck: preview rebuilt ({outcome.rendered} note(s) rendered)", err=True)
 
 
 def _missing_dependency(message: str, *, as_json: bool) -> NoReturn:

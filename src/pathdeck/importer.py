@@ -388,30 +388,11 @@ class _Importer:
             return None
         folder, writes = stage
         concept = parsed.concept
-        key = canonical_concept_id(concept.id)
-        earlier = self.target.imported_from.get(key)
-        if earlier is not None:
-            problems.append(
-                _error(
-                    concept.location,
-                    "duplicate-page",
-                    f"concept {concept.id} was already imported from {earlier} in this run",
-                )
-            )
+        taken = self.taken(parsed, folder)
+        if taken is not None:
+            problems.append(taken)
             return None
-        existing = self.target.concepts_in(folder).get(key)
-        holder = self.target.holder(folder, concept.position)
-        if holder is not None and canonical_concept_id(holder[0]) != key:
-            problems.append(
-                _error(
-                    parsed.concept_line or concept.location,
-                    "duplicate-position",
-                    f"position {concept.position} of stage {parsed.stage_number} is already "
-                    f"taken by {holder[0]} in {holder[1]}; fix the 'Concept "
-                    f"{concept.position} of {parsed.concept_count}' line or move {holder[0]}",
-                )
-            )
-            return None
+        existing = self.target.concepts_in(folder).get(canonical_concept_id(concept.id))
         concept_path = existing or folder / concept_file_name(concept.id, concept.title)
         text = dump_concept(concept)
         replaced = concept_path.exists()
@@ -446,6 +427,29 @@ class _Importer:
             if not (self.into / SCHEMA_FILE).exists():  # the modelines point editors at it
                 writes.insert(0, _Write(self.into / SCHEMA_FILE, render_schema(), exists=False))
         return concept_path, replaced, writes
+
+    def taken(self, parsed: ParsedPage, folder: Path) -> Problem | None:
+        """Why the page's concept cannot go where it says: imported twice, or its position
+        held by another concept (as `check` would refuse it); None when it can."""
+        concept = parsed.concept
+        key = canonical_concept_id(concept.id)
+        earlier = self.target.imported_from.get(key)
+        if earlier is not None:
+            return _error(
+                concept.location,
+                "duplicate-page",
+                f"concept {concept.id} was already imported from {earlier} in this run",
+            )
+        holder = self.target.holder(folder, concept.position)
+        if holder is not None and canonical_concept_id(holder[0]) != key:
+            return _error(
+                parsed.concept_line or concept.location,
+                "duplicate-position",
+                f"position {concept.position} of stage {parsed.stage_number} is already "
+                f"taken by {holder[0]} in {holder[1]}; fix the 'Concept "
+                f"{concept.position} of {parsed.concept_count}' line or move {holder[0]}",
+            )
+        return None
 
     def stage_plan(
         self, parsed: ParsedPage, problems: list[Problem]

@@ -469,6 +469,17 @@ def _write(target: Path, course: Course, resolution: Resolution, *, concept_deck
     )
 
 
+def write_notes(
+    target: Path, course: Course, resolution: Resolution, *, concept_decks: bool = False
+) -> None:
+    """Package `resolution`'s notes (all, or a chosen few) as a build would; no ledger update.
+
+    For tools that render some notes of a planned build (the live preview re-renders only the
+    notes that changed).
+    """
+    _write(target, course, resolution, concept_decks=concept_decks)
+
+
 # ---------------------------------------------------------------- batch export
 
 

@@ -45,6 +45,7 @@ class CardView:
     question: str
     answer: str
     retired: bool
+    guid: str = ""  # of its note: the live preview re-renders only notes that changed
 
     @property
     def excerpt(self) -> str:
@@ -123,6 +124,7 @@ def _card_view(card: Any) -> CardView:
         question=str(card.question()),
         answer=str(card.answer()),
         retired=f"{_TAG}retired" in note.tags,
+        guid=str(note.guid),
     )
 
 
