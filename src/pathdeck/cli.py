@@ -787,8 +787,7 @@ def insights(
             click.echo(f"read {path}", err=True)
     _echo_problems(report.problems)
     if as_json:
-        payload = formats.to_json(report, paths=bool(ctx.obj["verbose"]))
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(formats.dumps(formats.to_json(report, paths=bool(ctx.obj["verbose"]))))
     elif csv_file or html_file:
         target = csv_file or html_file
         assert target is not None

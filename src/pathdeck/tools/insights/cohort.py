@@ -142,25 +142,28 @@ def add_learner(
     counts, studied_by = cohort.counts, cohort.studied_by
     learner = 1 << number
     width = len(COUNTS)
-    for note in export.notes:
+    for (
+        guid, _, _, leech, marked, suspended, flagged,
+        learning, learning_again, review, lapses, answers, ms,
+    ) in export.notes:  # fmt: skip
+        c = counts.get(guid)
+        if c is None:
+            c = counts[guid] = [0] * width
         # In COUNTS order: learners, reviews, learning, learning_again, review, lapses, ms,
         # leeches, suspended, flagged, marked.
-        c = counts.get(note.guid)
-        if c is None:
-            c = counts[note.guid] = [0] * width
-        if note.answers:
+        if answers:
             c[0] += 1
-            c[1] += note.answers
-            c[2] += note.learning
-            c[3] += note.learning_again
-            c[4] += note.review
-            c[5] += note.lapses
-            c[6] += note.ms
-            studied_by[note.guid] = studied_by.get(note.guid, 0) | learner
-        c[7] += note.leech
-        c[8] += note.suspended
-        c[9] += note.flagged
-        c[10] += note.marked
+            c[1] += answers
+            c[2] += learning
+            c[3] += learning_again
+            c[4] += review
+            c[5] += lapses
+            c[6] += ms
+            studied_by[guid] = studied_by.get(guid, 0) | learner
+        c[7] += leech
+        c[8] += suspended
+        c[9] += flagged
+        c[10] += marked
     for guid, fields in export.touched.items():
         edits = field_edits(items[guid], fields)
         if edits:
