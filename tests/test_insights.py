@@ -92,7 +92,7 @@ def test_own_note_is_ignored_and_counted(cohort: Cohort) -> None:
 
 
 def test_marked_suspended_and_flagged(cohort: Cohort) -> None:
-    """Each learner's mark, suspension and flag shows on the item it was made on."""
+    """Each learner's mark, suspension, flag and leech shows on the item it was made on."""
     figures = {i.item.guid: i.figures for i in report_of(cohort).ranked}
     marked, suspended, flagged = (figures[cohort.guid(t)] for t in (MARKED, SUSPENDED, FLAGGED))
     assert marked is not None
@@ -101,6 +101,7 @@ def test_marked_suspended_and_flagged(cohort: Cohort) -> None:
     assert suspended.suspended == 1
     assert flagged is not None
     assert flagged.flagged == 1
+    assert flagged.leeches == 1
 
 
 def test_items_too_few_learners_studied_are_pooled(cohort: Cohort) -> None:

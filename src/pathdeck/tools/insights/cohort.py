@@ -142,28 +142,32 @@ def add_learner(
     counts, studied_by = cohort.counts, cohort.studied_by
     learner = 1 << number
     width = len(COUNTS)
-    for (
-        guid, _, _, leech, marked, suspended, flagged,
-        learning, learning_again, review, lapses, answers, ms,
-    ) in export.notes:  # fmt: skip
+    answers, states, tags = export.answers, export.states, export.tags
+    no_answers = (0,) * 6
+    for guid, note_id, _ in export.notes:
         c = counts.get(guid)
         if c is None:
             c = counts[guid] = [0] * width
         # In COUNTS order: learners, reviews, learning, learning_again, review, lapses, ms,
         # leeches, suspended, flagged, marked.
-        if answers:
+        learning, learning_again, review, lapses, answered, ms = answers.get(note_id, no_answers)
+        if answered:
             c[0] += 1
-            c[1] += answers
+            c[1] += answered
             c[2] += learning
             c[3] += learning_again
             c[4] += review
             c[5] += lapses
             c[6] += ms
             studied_by[guid] = studied_by.get(guid, 0) | learner
-        c[7] += leech
-        c[8] += suspended
-        c[9] += flagged
-        c[10] += marked
+        if note_id in states:
+            suspended, flagged = states[note_id]
+            c[8] += suspended
+            c[9] += flagged
+        if note_id in tags:
+            leech, marked = tags[note_id]
+            c[7] += leech
+            c[10] += marked
     for guid, fields in export.touched.items():
         edits = field_edits(items[guid], fields)
         if edits:
