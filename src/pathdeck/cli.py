@@ -725,7 +725,9 @@ def preview(ctx: click.Context, source: Path, output: Path, as_json: bool) -> No
 
 
 @main.command(short_help="Rank items by how learners struggle, from their exports.")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument(
+    "inputs", metavar="INPUT...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
 @click.option(
     "--source",
     "sources",
