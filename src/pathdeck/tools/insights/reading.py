@@ -12,13 +12,15 @@ from pathdeck.tools.insights.published import PublishedItem
 
 # Review-log kinds Anki writes: 0 learning, 1 review, 2 relearning, 3 filtered deck,
 # 4 manual (set due date, forget), 5 rescheduled. Only 0-3 are answers; ease 1 is "again".
-# Answers are summed per note in SQLite, several times faster than in Python. Suspended and
-# flagged cards and leech/marked tags are rare, so they are looked up apart: one query joining
-# everything per note took a third longer (88 ms against 65 ms for a 22,000-note learner).
+# Answers are summed per note in SQLite, several times faster than in Python; reading the
+# review log in its own order and sorting by note (NOT INDEXED) beats a lookup through its
+# card index per row (38 ms against 46 ms for 69,000 answers). Suspended and flagged cards and
+# leech/marked tags are rare, so they are looked up apart: one query joining everything per
+# note took a third longer.
 ANSWERS = """
 SELECT c.nid, sum(r.type = 0), sum(r.type = 0 AND r.ease = 1), sum(r.type = 1),
        sum(r.type = 1 AND r.ease = 1), count(*), sum(r.time)
-FROM cards AS c JOIN revlog AS r ON r.cid = c.id
+FROM revlog AS r NOT INDEXED JOIN cards AS c ON c.id = r.cid
 WHERE r.ease > 0 AND r.type IN (0, 1, 2, 3)
 GROUP BY c.nid
 """
