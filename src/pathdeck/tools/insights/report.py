@@ -63,7 +63,7 @@ def summarise(cohort: Cohort, items: Mapping[str, PublishedItem], min_learners: 
     pooled_items, pooled_by = 0, 0
     for guid, counts in cohort.counts.items():
         learners = counts[0]
-        edits = merge_identical(cohort.edits.get(guid, []))
+        edits = merge_identical(cohort.edits[guid]) if guid in cohort.edits else ()
         if learners >= min_learners:
             shown.append(ItemInsight(item=items[guid], figures=Figures.of(counts), edits=edits))
             continue
