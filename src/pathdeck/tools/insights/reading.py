@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pathdeck.tools.exports import ExportError, open_export
-from pathdeck.tools.insights.published import PublishedItem
 
 # Review-log kinds Anki writes: 0 learning, 1 review, 2 relearning, 3 filtered deck,
 # 4 manual (set due date, forget), 5 rescheduled. Only 0-3 are answers; ease 1 is "again".
@@ -55,23 +54,25 @@ class LearnerExport:
     tags: dict[int, tuple[int, int]]
     """Per note id with either: leech, marked (0 or 1)."""
     touched: dict[str, str]
-    """The fields (`\\x1f`-separated) of each note modified after it was published, by GUID."""
+    """The fields (`\\x1f`-separated) of each note modified after it was published, by GUID:
+    only those can hold a learner's edit."""
     foreign_notes: int
 
 
-def read_learner(path: Path, items: Mapping[str, PublishedItem]) -> LearnerExport:
-    """Read one learner's export; ExportError when it cannot serve as one learner's reviews."""
+def read_learner(path: Path, published: Mapping[str, int]) -> LearnerExport:
+    """Read one learner's export, knowing each published GUID's modification time; ExportError
+    when it cannot serve as one learner's reviews."""
     with open_export(path) as db:
         try:
             every = db.execute(NOTES).fetchall()
-            notes = tuple(note for note in every if note[0] in items)
+            notes = tuple(note for note in every if note[0] in published)
             export = LearnerExport(
                 path=path,
                 notes=notes,
                 answers={row[0]: row[1:] for row in db.execute(ANSWERS)},
                 states={nid: (s, f) for nid, s, f in db.execute(CARD_STATES)},
                 tags={nid: (leech, marked) for nid, leech, marked in db.execute(TAGS)},
-                touched=_touched_fields(db, notes, items),
+                touched=_touched_fields(db, notes, published),
                 foreign_notes=len(every) - len(notes),
             )
             scheduled = bool(db.execute(HAS_SCHEDULING).fetchone()[0])
@@ -98,10 +99,10 @@ def read_learner(path: Path, items: Mapping[str, PublishedItem]) -> LearnerExpor
 def _touched_fields(
     db: sqlite3.Connection,
     notes: tuple[tuple[str, int, int], ...],
-    items: Mapping[str, PublishedItem],
+    published: Mapping[str, int],
 ) -> dict[str, str]:
-    """Fields of the notes modified after publication: only those can hold a learner's edit."""
-    ids = [note_id for guid, note_id, mod in notes if mod > items[guid].changed]
+    """Fields of the notes modified after publication."""
+    ids = [note_id for guid, note_id, mod in notes if mod > published[guid]]
     fields: dict[str, str] = {}
     for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters is 999 or more
         chunk = ids[start : start + 500]
