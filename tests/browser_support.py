@@ -74,9 +74,17 @@ def gallery(tmp_path_factory: pytest.TempPathFactory) -> Gallery:
     return Gallery(folder=scratch / "site", course=course, cards=tuple(cards))
 
 
+_RUNNING: list[Browser] = []
+"""The browser already launched: each test module importing the fixture gets its own copy of
+it, and Playwright's sync API allows one running instance per process."""
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """Headless Debian Chromium; a missing browser or Playwright fails the test, never skips it."""
+    if _RUNNING:
+        yield _RUNNING[0]
+        return
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -85,7 +93,9 @@ def browser() -> Iterator[Browser]:
         pytest.fail(f"Chromium is not installed at {CHROMIUM}: {INSTALL_HINT}", pytrace=False)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        _RUNNING.append(chromium)
         yield chromium
+        _RUNNING.clear()
         chromium.close()
 
 

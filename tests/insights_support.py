@@ -150,7 +150,8 @@ def simulate(scratch: Path) -> tuple[Path, tuple[Path, ...]]:
 
 
 def personalise(col: Any, number: int, guid_of: dict[str, str]) -> None:
-    """What individual learners do besides answering: fix a typo, mark, suspend, flag, add."""
+    """What individual learners do besides answering: fix a typo, mark, suspend, flag, add a
+    note, and one note turns into a leech."""
 
     def guid(text: str) -> str:
         return next(g for start, g in guid_of.items() if start.startswith(text[:30]))
@@ -167,6 +168,10 @@ def personalise(col: Any, number: int, guid_of: dict[str, str]) -> None:
         add_own_note(col, "Lithium level after dose change?", "5-7 days")
     if number == 2:
         col.set_user_flag_for_cards(1, card_ids_of(col, guid(FLAGGED)))
+    if number == 3:  # Anki tags a leech itself after 8 lapses; tags ignore case
+        leech = note_of(col, guid(FLAGGED))
+        leech.add_tag("Leech")
+        col.update_note(leech)
 
 
 def retire_one_pitfall(source: Path) -> None:

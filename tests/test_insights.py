@@ -92,7 +92,7 @@ def test_own_note_is_ignored_and_counted(cohort: Cohort) -> None:
 
 
 def test_marked_suspended_and_flagged(cohort: Cohort) -> None:
-    """Each learner's mark, suspension and flag shows on the item it was made on."""
+    """Each learner's mark, suspension, flag and leech shows on the item it was made on."""
     figures = {i.item.guid: i.figures for i in report_of(cohort).ranked}
     marked, suspended, flagged = (figures[cohort.guid(t)] for t in (MARKED, SUSPENDED, FLAGGED))
     assert marked is not None
@@ -101,6 +101,7 @@ def test_marked_suspended_and_flagged(cohort: Cohort) -> None:
     assert suspended.suspended == 1
     assert flagged is not None
     assert flagged.flagged == 1
+    assert flagged.leeches == 1
 
 
 def test_items_too_few_learners_studied_are_pooled(cohort: Cohort) -> None:
@@ -236,9 +237,9 @@ def test_parallel_shares_give_the_serial_result(
     """Exports read by forked workers sum to exactly what one process reads."""
     from pathdeck import parallel
     from pathdeck.tools.insights import cohort as gathering
-    from pathdeck.tools.insights.published import published_items
+    from pathdeck.tools.insights.published import published_guids
 
-    items = published_items(cohort.source)
+    items = published_guids(cohort.source)
     files = [*cohort.exports, cohort.source / "course.yaml"]  # a bad input in a worker's share
     serial = gathering.gather(files, items, jobs=1)
     monkeypatch.setattr(gathering, "BYTES_PER_WEIGHT", 1)  # even small exports get a worker
@@ -252,13 +253,15 @@ def test_parallel_shares_give_the_serial_result(
         return found
 
     monkeypatch.setattr(parallel._Worker, "result", result)
-    forked = gathering.gather(files, items, jobs=2)
+    planned: list[int] = []
+    forked = gathering.gather(files, items, jobs=2, meanwhile=lambda: planned.append(1))
+    assert planned == [1]  # the course is planned here once, while the worker reads
     assert returned
     assert None not in returned  # the worker's share came back, it was not redone here
     assert forked.learners == serial.learners == 4
     assert forked.counts == serial.counts
     assert forked.studied_by == serial.studied_by
-    assert forked.edits == serial.edits
+    assert forked.touched == serial.touched
     assert (forked.read, forked.problems) == (serial.read, serial.problems)
     assert [p.code for p in forked.problems] == ["not-an-export"]
 

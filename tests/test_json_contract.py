@@ -165,3 +165,20 @@ def test_ledger_recover_report(source: Path, tmp_path: Path) -> None:
     assert payload["command"] == "ledger recover"
     assert payload["outputs"] == [str(source / "pathdeck.lock")]
     assert payload["notes"] == payload["exact"] > 0
+
+
+@pytest.mark.anki
+def test_insights_report(tmp_path: Path) -> None:
+    """insights --json: the envelope with learners and items; a bad input is an error with no
+    file name, since inputs are learners' exports."""
+    from insights_support import simulate
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+        source, exports = simulate(tmp_path)
+    junk = tmp_path / "learner-x.apkg"
+    junk.write_text("not an export", encoding="utf-8")
+    payload = report("insights", *map(str, exports), str(junk), "--source", str(source), code=1)
+    assert (payload["command"], payload["learners"]) == ("insights", len(exports))
+    assert [(e["code"], e["path"]) for e in payload["errors"]] == [("not-an-export", None)]
+    assert payload["items"]

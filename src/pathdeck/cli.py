@@ -1200,7 +1200,9 @@ def _missing_dependency(message: str, *, as_json: bool) -> NoReturn:
 
 
 @main.command(short_help="Rank items by how learners struggle, from their exports.")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument(
+    "inputs", metavar="INPUT...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
 @click.option(
     "--source",
     "sources",
@@ -1262,7 +1264,7 @@ def insights(
             click.echo(f"read {path}", err=True)
     _echo_problems(report.problems)
     if as_json:
-        click.echo(_insights_json(report, verbose=bool(ctx.obj["verbose"])))
+        click.echo(_insights_json(report))
     elif csv_file or html_file:
         target = csv_file or html_file
         assert target is not None
@@ -1280,21 +1282,23 @@ def insights(
         sys.exit(EXIT_PROBLEMS)
 
 
-def _insights_json(report: Any, *, verbose: bool) -> str:
-    """The insights report in the one JSON envelope; inputs' file names only with -v."""
+def _insights_json(report: Any) -> str:
+    """The insights report in the one JSON envelope. Inputs are learners' exports, so no file
+    name is ever in the report: problems say what is wrong, -v names the files on stderr."""
     from dataclasses import replace
 
     from pathdeck.problems import NO_FILE
+    from pathdeck.report import envelope
     from pathdeck.tools.insights import formats
 
-    payload = formats.to_json(report, paths=verbose)
+    payload = formats.to_json(report, paths=False)
     ok = bool(payload.pop("ok"))
     for key in ("errors", "warnings", "problems"):
         payload.pop(key, None)
-    problems = (
-        report.problems if verbose else [replace(p, location=NO_FILE) for p in report.problems]
-    )
-    return _report(problems, ok=ok, **payload)
+    problems = [replace(p, location=NO_FILE) for p in report.problems]
+    # formats.dumps, not the shared renderer: a large course's report holds tens of thousands
+    # of items, and json's indenting encoder took three times as long
+    return formats.dumps(envelope(_command_name(), problems, ok=ok, **payload))
 
 
 def run() -> NoReturn:

@@ -148,16 +148,20 @@ def map_in_workers(
     jobs: int,
     weights: Sequence[int] | None = None,
     send: Callable[[Result], Result] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Result]:
     """`[function(item) for item in items]`, shared among up to `jobs` processes.
 
     `weights` say how much work each item is (default 1 each). The first share runs in this
     process while forked workers do the others; a worker that fails has its share redone here.
     A worker sends back `send(result)` (default: the result), to leave out what this process
-    already has.
+    already has. `meanwhile` is called once in this process, after the workers are started and
+    before its own share: work the items do not need, done while the workers run.
     """
     parts = shares(weights or [1] * len(items), jobs) if jobs > 1 and can_fork() else []
     if len(parts) <= 1:
+        if meanwhile is not None:
+            meanwhile()
         return [function(item) for item in items]
 
     def run(share: range) -> list[Result]:
@@ -171,6 +175,8 @@ def map_in_workers(
     try:
         for share in parts[1:]:
             workers.append((share, _Worker.start(functools.partial(run_and_send, share))))
+        if meanwhile is not None:
+            meanwhile()
         results = run(parts[0])
         for share, worker in workers:
             found = worker.result() if worker is not None else None

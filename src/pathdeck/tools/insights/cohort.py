@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -12,7 +12,6 @@ from pathdeck.parallel import default_jobs, map_in_workers
 from pathdeck.problems import Location, Problem
 from pathdeck.progress import Progress, silent
 from pathdeck.tools.exports import ExportError
-from pathdeck.tools.insights.edits import FieldEdit, field_edits
 from pathdeck.tools.insights.figures import COUNTS, add_counts
 from pathdeck.tools.insights.published import PublishedItem
 from pathdeck.tools.insights.reading import LearnerExport, read_learner
@@ -38,7 +37,8 @@ class Cohort:
     studied_by: dict[str, int] = field(default_factory=dict)
     """Per item, the learners who studied it as bits (bit n: the n-th input file read): a
     group's or a pool's learners are the union of its items', counted without naming anyone."""
-    edits: dict[str, list[FieldEdit]] = field(default_factory=dict)
+    touched: dict[str, list[str]] = field(default_factory=dict)
+    """Per item, the fields of every learner's copy modified after publication."""
     problems: list[Problem] = field(default_factory=list)
     read: list[Path] = field(default_factory=list)
 
@@ -50,8 +50,8 @@ class Cohort:
             add_counts(self.counts.setdefault(guid, [0] * len(COUNTS)), counts)
         for guid, bits in other.studied_by.items():
             self.studied_by[guid] = self.studied_by.get(guid, 0) | bits
-        for guid, edits in other.edits.items():
-            self.edits.setdefault(guid, []).extend(edits)
+        for guid, fields in other.touched.items():
+            self.touched.setdefault(guid, []).extend(fields)
         self.problems += other.problems
         self.read += other.read
 
@@ -86,13 +86,15 @@ class Share(NamedTuple):
 
 def gather(
     files: Sequence[Path],
-    items: Mapping[str, PublishedItem],
+    published: Mapping[str, int],
     *,
     jobs: int | None = None,
     progress: Progress = silent,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Cohort:
-    """Read every export, in up to `jobs` processes; one that cannot serve as a learner's
-    reviews becomes a problem. The result is the same however the files are shared out."""
+    """Read every export, in up to `jobs` processes, knowing each published GUID's mod time;
+    one that cannot serve as a learner's reviews becomes a problem. The result is the same
+    however the files are shared out. `meanwhile` runs here while the workers read."""
     jobs = jobs or default_jobs()
     size = -(-len(files) // jobs) if files else 1
     shares = [
@@ -100,9 +102,10 @@ def gather(
         for start in range(0, len(files), size)
     ]
     weights = [max(1, sum(_size(p) for p in s.files) // BYTES_PER_WEIGHT) for s in shares]
-    read = functools.partial(_read_share, items=items, total=len(files), progress=progress)
+    read = functools.partial(_read_share, published=published, total=len(files), progress=progress)
     cohort = Cohort()
-    for part in map_in_workers(read, shares, jobs=jobs, weights=weights):
+    parts = map_in_workers(read, shares, jobs=jobs, weights=weights, meanwhile=meanwhile)
+    for part in parts:
         cohort.merge(part)
     progress(STEP, len(files), len(files))
     return cohort
@@ -116,7 +119,7 @@ def _size(path: Path) -> int:
 
 
 def _read_share(
-    share: Share, *, items: Mapping[str, PublishedItem], total: int, progress: Progress
+    share: Share, *, published: Mapping[str, int], total: int, progress: Progress
 ) -> Cohort:
     """One process's learners. Only the first share (read in this process) draws progress,
     scaled as if the others kept pace."""
@@ -125,46 +128,49 @@ def _read_share(
         if share.shows_progress:
             progress(STEP, done * total // len(share.files), total)
         try:
-            export = read_learner(path, items)
+            export = read_learner(path, published)
         except ExportError as error:
             cohort.problems.append(
                 Problem(location=Location(str(path)), code=error.code, message=error.reason)
             )
             continue
-        add_learner(cohort, export, items, number=share.first + done)
+        add_learner(cohort, export, number=share.first + done)
     return cohort
 
 
-def add_learner(
-    cohort: Cohort, export: LearnerExport, items: Mapping[str, PublishedItem], *, number: int
-) -> None:
+def add_learner(cohort: Cohort, export: LearnerExport, *, number: int) -> None:
     """Sum one learner's notes into the cohort; `number` is the learner's bit in studied_by."""
     counts, studied_by = cohort.counts, cohort.studied_by
     learner = 1 << number
     width = len(COUNTS)
-    for note in export.notes:
+    answers, states, tags = export.answers, export.states, export.tags
+    no_answers = (0,) * 6
+    for guid, note_id, _ in export.notes:
+        c = counts.get(guid)
+        if c is None:
+            c = counts[guid] = [0] * width
         # In COUNTS order: learners, reviews, learning, learning_again, review, lapses, ms,
         # leeches, suspended, flagged, marked.
-        c = counts.get(note.guid)
-        if c is None:
-            c = counts[note.guid] = [0] * width
-        if note.answers:
+        learning, learning_again, review, lapses, answered, ms = answers.get(note_id, no_answers)
+        if answered:
             c[0] += 1
-            c[1] += note.answers
-            c[2] += note.learning
-            c[3] += note.learning_again
-            c[4] += note.review
-            c[5] += note.lapses
-            c[6] += note.ms
-            studied_by[note.guid] = studied_by.get(note.guid, 0) | learner
-        c[7] += note.leech
-        c[8] += note.suspended
-        c[9] += note.flagged
-        c[10] += note.marked
+            c[1] += answered
+            c[2] += learning
+            c[3] += learning_again
+            c[4] += review
+            c[5] += lapses
+            c[6] += ms
+            studied_by[guid] = studied_by.get(guid, 0) | learner
+        if note_id in states:
+            suspended, flagged = states[note_id]
+            c[8] += suspended
+            c[9] += flagged
+        if note_id in tags:
+            leech, marked = tags[note_id]
+            c[7] += leech
+            c[10] += marked
     for guid, fields in export.touched.items():
-        edits = field_edits(items[guid], fields)
-        if edits:
-            cohort.edits.setdefault(guid, []).extend(edits)
+        cohort.touched.setdefault(guid, []).append(fields)
     cohort.learners += 1
     cohort.foreign_notes += export.foreign_notes
     cohort.read.append(export.path)

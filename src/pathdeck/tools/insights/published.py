@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pathdeck.problems import ContentError
 from pathdeck.roles import Role
 
 HIDDEN_FIELDS = frozenset({"Breadcrumb", "Concept", "Stage", "Retired"})
@@ -42,23 +43,31 @@ class PublishedItem:
         )
 
 
+def published_guids(source: Path) -> dict[str, int]:
+    """Every GUID the course in `source` has published, with its note's modification time.
+
+    The ledger alone says this, in a tenth of the time a plan of the course takes, so learners'
+    exports can be read while the plan is made.
+    """
+    from pathdeck.identity import parse_ledger
+
+    ledger = _ledger_file(source)
+    try:
+        text = ledger.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return {}  # published_items reports the damage, located, as every build does
+    return {entry.guid: entry.changed for entry in parse_ledger(text, str(ledger)).entries}
+
+
 def published_items(source: Path) -> dict[str, PublishedItem]:
     """Every note the course in `source` has published, retired ones included, by GUID.
 
     Today's ledger keeps each note's text and mod time, and the plan of a build over the
     ledger gives the published fields; a ContentError says what is wrong with the source.
     """
-    from pathdeck.identity import LEDGER_FILE
     from pathdeck.pipeline import plan
-    from pathdeck.problems import ContentError
 
-    if not (source / LEDGER_FILE).exists():  # every GUID a plan made would be a new one
-        raise ContentError.at(
-            str(source),
-            "unpublished-course",
-            f"{source} has no {LEDGER_FILE}: no learner can hold its notes yet "
-            "(build and publish it first, or point --source at the published course)",
-        )
+    _ledger_file(source)
     checked, resolution = plan(source)
     course = checked.course
     stages = {stage.number: stage.title for stage in course.stages}
@@ -86,3 +95,18 @@ def published_items(source: Path) -> dict[str, PublishedItem]:
             order=spec.order,
         )
     return items
+
+
+def _ledger_file(source: Path) -> Path:
+    """The source's ledger; a source without one was never published."""
+    from pathdeck.identity import LEDGER_FILE
+
+    ledger = source / LEDGER_FILE
+    if not ledger.is_file():  # every GUID a plan made would be a new one
+        raise ContentError.at(
+            str(source),
+            "unpublished-course",
+            f"{source} has no {LEDGER_FILE}: no learner can hold its notes yet "
+            "(build and publish it first, or point --source at the published course)",
+        )
+    return ledger

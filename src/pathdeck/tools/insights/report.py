@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pathdeck.problems import Problem, sorted_problems
 from pathdeck.tools.insights.cohort import Cohort, GroupKey, group_keys
-from pathdeck.tools.insights.edits import FieldEdit, merge_identical
+from pathdeck.tools.insights.edits import FieldEdit, field_edits, merge_identical
 from pathdeck.tools.insights.figures import COUNTS, Figures, add_counts
 from pathdeck.tools.insights.published import PublishedItem
 
@@ -63,7 +63,7 @@ def summarise(cohort: Cohort, items: Mapping[str, PublishedItem], min_learners: 
     pooled_items, pooled_by = 0, 0
     for guid, counts in cohort.counts.items():
         learners = counts[0]
-        edits = merge_identical(cohort.edits.get(guid, []))
+        edits = _edits(items[guid], cohort.touched[guid]) if guid in cohort.touched else ()
         if learners >= min_learners:
             shown.append(ItemInsight(item=items[guid], figures=Figures.of(counts), edits=edits))
             continue
@@ -86,6 +86,11 @@ def summarise(cohort: Cohort, items: Mapping[str, PublishedItem], min_learners: 
         foreign_notes=cohort.foreign_notes,
         problems=sorted_problems(cohort.problems),
     )
+
+
+def _edits(item: PublishedItem, copies: list[str]) -> tuple[FieldEdit, ...]:
+    """Learners' edits of an item, from the fields of their copies touched after publication."""
+    return merge_identical([edit for fields in copies for edit in field_edits(item, fields)])
 
 
 def _hardest_first(insight: ItemInsight) -> tuple[float, int, int, tuple[int, ...]]:

@@ -8,18 +8,23 @@ from pathlib import Path
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.progress import Progress, silent
 from pathdeck.tools.insights.cohort import export_files, gather
-from pathdeck.tools.insights.published import PublishedItem, published_items
+from pathdeck.tools.insights.published import PublishedItem, published_guids, published_items
 from pathdeck.tools.insights.report import Insights, summarise
 
 
-def course_items(sources: Sequence[Path]) -> dict[str, PublishedItem]:
-    """Every published item of every source; a source with problems stops the command."""
-    items: dict[str, PublishedItem] = {}
+def _existing(sources: Sequence[Path]) -> Sequence[Path]:
     for source in sources:
         if not source.is_dir():
             raise ContentError.at(
                 str(source), "missing-source", f"source folder {source} does not exist"
             )
+    return sources
+
+
+def course_items(sources: Sequence[Path]) -> dict[str, PublishedItem]:
+    """Every published item of every source; a source with problems stops the command."""
+    items: dict[str, PublishedItem] = {}
+    for source in _existing(sources):
         items.update(published_items(source))
     return items
 
@@ -33,10 +38,21 @@ def insights(
     progress: Progress = silent,
 ) -> tuple[Insights, tuple[Path, ...]]:
     """The report over every learner's export in `inputs`, and the files read as learners;
-    `jobs` caps the processes that read the exports (default: one per CPU)."""
-    items = course_items(sources)
-    files = export_files(inputs)
-    cohort = gather(files, items, jobs=jobs, progress=progress)
+    `jobs` caps the processes that read the exports (default: one per CPU).
+
+    The exports are read knowing only the published GUIDs (the ledger's); the course itself,
+    which takes longer to read, is planned in this process while the workers read."""
+    published: dict[str, int] = {}
+    for source in _existing(sources):
+        published.update(published_guids(source))
+    items: dict[str, PublishedItem] = {}
+    cohort = gather(
+        export_files(inputs),
+        published,
+        jobs=jobs,
+        progress=progress,
+        meanwhile=lambda: items.update(course_items(sources)),
+    )
     cohort.problems += _empty_folders(inputs)
     return summarise(cohort, items, min_learners), tuple(cohort.read)
 
