@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pathdeck import importer, pages
 from pathdeck.importer import ImportResult, import_pages
@@ -573,3 +574,9 @@ def test_two_titles_that_give_one_course_id_are_refused(tmp_path: Path) -> None:
     assert "error[duplicate-output]" in err
     assert "same course id" in err
     assert not (tmp_path / "dist").exists()
+
+
+@given(st.text(max_size=80))
+def test_slugs_are_ascii_words_for_any_text(text: str) -> None:
+    """Whatever the script, a slug is lowercase ASCII words joined by '-' (or empty)."""
+    assert re.fullmatch(r"(?:[a-z0-9]+(?:-[a-z0-9]+)*)?", pages.slug(text))

@@ -360,3 +360,29 @@ def test_text_with_a_colon_still_gets_the_quotes_hint() -> None:
     """An unquoted ': ' inside text is not taken for an indentation mistake."""
     _, problems = parse_text("c.yaml", "title: Debrief: what now\n")
     assert "put the whole text in quotes" in problems[0].message
+
+
+@given(
+    keys=st.lists(
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8).filter(
+            lambda k: k[0] != "_"
+        ),
+        min_size=2,
+        max_size=6,
+        unique=True,
+    ),
+    data=st.data(),
+)
+def test_any_key_indented_too_deep_is_named_at_its_line(
+    keys: list[str], data: st.DataObject
+) -> None:
+    """In any mapping of `key: text` lines, one line indented deeper is reported as wrong
+    indentation at that line's first character."""
+    row = data.draw(st.integers(min_value=1, max_value=len(keys) - 1))
+    extra = data.draw(st.integers(min_value=1, max_value=6))
+    lines = [f"{key}: some text here" for key in keys]
+    lines[row] = " " * extra + lines[row]
+    _, problems = parse_text("c.yaml", "\n".join(lines) + "\n")
+    [problem] = problems
+    assert (problem.location.line, problem.location.column) == (row + 1, extra + 1)
+    assert "wrong indentation" in problem.message
