@@ -9,11 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from conftest import DECKS
-from pathdeck.cards import course_notes, phrase_hint, pitfall_split, sentence_case
+from pathdeck.cards import course_notes
+from pathdeck.cards.build import phrase_hint, pitfall_split, sentence_case
+from pathdeck.cards.notetypes import FIELDS
 from pathdeck.curriculum import Concept, Course, Phrase, Pitfall, Stage
 from pathdeck.load import load_tree
 from pathdeck.markup import to_html
-from pathdeck.notetypes import FIELDS
 from pathdeck.validate import validate
 from test_pages import concepts
 

@@ -14,7 +14,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pathdeck import notetypes
+from pathdeck.cards import notetypes
 from pathdeck.identity import (
     _LINE,
     LEDGER_FILE,

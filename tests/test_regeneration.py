@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from anki_helpers import fresh_collection, import_default
-from pathdeck import notetypes
+from pathdeck.cards import notetypes
 from pathdeck.importer import import_pages
 from pathdeck.pipeline import BuildReport, build
 

@@ -94,7 +94,7 @@ class Rendered:
 def template_tags() -> set[str]:
     """Every tag name the shipped card templates use."""
     tags: set[str] = set()
-    for template in (REPO / "src" / "pathdeck" / "templates").glob("*.html"):
+    for template in (REPO / "src" / "pathdeck" / "cards" / "templates").glob("*.html"):
         tags |= set(_Page(template.read_text(encoding="utf-8")).tags)
     return tags | {"style"}
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from anki_helpers import fresh_collection, import_default
+from pathdeck.cards.notetypes import FIELDS, TEMPLATES, stylesheet, template_file
 from pathdeck.markup import plain
-from pathdeck.notetypes import FIELDS, TEMPLATES, stylesheet, template_file
 from pathdeck.pipeline import build
 from pathdeck.roles import Role
 

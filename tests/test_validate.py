@@ -225,7 +225,7 @@ NOT_CODES |= {"sample-language", "red-flag", "prove-it"}  # role names
 def test_every_problem_code_is_documented() -> None:
     """Each problem code in src/ has a row in the README's Diagnostics section, and vice versa."""
     found: set[str] = set()
-    for module in (REPO / "src" / "pathdeck").glob("*.py"):
+    for module in (REPO / "src" / "pathdeck").rglob("*.py"):
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
             value = node.value if isinstance(node, ast.Constant) else None
             if isinstance(value, str) and re.fullmatch(r"[a-z]+(?:-[a-z0-9]+)+", value):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pathdeck.cards import NoteSpec, Placement, retired_note
-from pathdeck.notetypes import NoteType, note_type
+from pathdeck.cards.notetypes import NoteType, note_type
 from pathdeck.pickling import compact_pickle, named_tuple_reduce
 from pathdeck.problems import ContentError, Location, Problem, Severity
 from pathdeck.roles import CONCEPT_KEY, Role

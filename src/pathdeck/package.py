@@ -17,7 +17,7 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from pathdeck.notetypes import NoteType
+from pathdeck.cards.notetypes import NoteType
 from pathdeck.output import atomic_output
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)

@@ -17,6 +17,7 @@ from pathdeck.cards import (
     stage_notes,
     stage_placements,
 )
+from pathdeck.cards.notetypes import stable_id
 from pathdeck.curriculum import Course
 from pathdeck.identity import (
     LEDGER_FILE,
@@ -30,7 +31,6 @@ from pathdeck.identity import (
 )
 from pathdeck.load import StageListing, list_tree, load_stage
 from pathdeck.markup import to_html
-from pathdeck.notetypes import stable_id
 from pathdeck.output import exclusive, write_text_atomically
 from pathdeck.parallel import default_jobs, map_in_workers
 from pathdeck.problems import ContentError, Location, Problem

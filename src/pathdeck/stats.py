@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pathdeck.cards import NoteSpec, concept_notes, placement
+from pathdeck.cards.notetypes import FIELDS, note_type
 from pathdeck.curriculum import Course
-from pathdeck.notetypes import FIELDS, note_type
 from pathdeck.roles import Role
 
 # Every front template opens with `{{#Field}}`: Anki makes the card only when that field has text.

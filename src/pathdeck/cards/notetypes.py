@@ -85,7 +85,7 @@ def stable_id(*parts: object) -> int:
 @cache
 def template_file(name: str) -> str:
     """The text of a file shipped in pathdeck/templates/."""
-    return (resources.files("pathdeck") / "templates" / name).read_text(encoding="utf-8")
+    return (resources.files("pathdeck.cards") / "templates" / name).read_text(encoding="utf-8")
 
 
 def stylesheet() -> str:

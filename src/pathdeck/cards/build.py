@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from pathdeck.cards.notetypes import FIELDS
 from pathdeck.curriculum import Concept, Course, Stage
 from pathdeck.markup import plain, to_html
-from pathdeck.notetypes import FIELDS
 from pathdeck.pickling import named_tuple_reduce
 from pathdeck.roles import Role
 
