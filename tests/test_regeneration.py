@@ -198,7 +198,7 @@ def test_every_reviewed_card_keeps_its_history(release_two: Release) -> None:
 def test_typo_fix_arrives_as_an_update(release_two: Release) -> None:
     """The corrected pitfall replaces the typo on the learner's existing note."""
     note = note_with(release_two.col, "Pitfall", "the patient is compliant")
-    assert "alliance because" in note["Pitfall"]
+    assert "alliance</span> because" in note["Pitfall"]
     assert "aliance" not in note["Pitfall"].replace("alliance", "")
     assert note.id in {n.id.nid for n in release_two.log.updated}
 
@@ -225,9 +225,9 @@ def test_build_report_counts_the_release(release_two: Release) -> None:
     counts = release_two.report.counts
     assert counts["new"] == 1
     assert counts["retired"] == 1
-    # the typo fix, and the two prove-it answers that list the (removed or reordered) phrases
-    assert counts["updated"] == 3
-    assert counts["unchanged"] == release_two.report.notes - 5
+    # the typo fix alone: no other card shows the phrases or the pitfall
+    assert counts["updated"] == 1
+    assert counts["unchanged"] == release_two.report.notes - 3
 
 
 def test_reordered_items_keep_their_notes(release_two: Release) -> None:
@@ -326,7 +326,7 @@ def test_edited_pages_reimported_with_force_update_in_place(
     after = histories(col)
     assert all(after[card_id] == history for card_id, history in before.items())
     fixed = note_with(col, "Pitfall", "the patient is compliant")
-    assert "alliance because" in fixed["Pitfall"]
+    assert "alliance</span> because" in fixed["Pitfall"]
     col.close()
 
 

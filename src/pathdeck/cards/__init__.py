@@ -1,20 +1,18 @@
 """Cards stage: a concept becomes note specs, one builder per role; note types and templates."""
 
-from pathdeck.cards.build import (
-    RETIRED_TAG,
-    NoteSpec,
+from pathdeck.cards.course import concept_notes, course_notes, stage_notes
+from pathdeck.cards.key_fact import number_blanks
+from pathdeck.cards.notetypes import FIELDS, NoteType, note_type, stable_id
+from pathdeck.cards.placement import (
     Placement,
-    concept_notes,
-    course_notes,
     deck_part,
     placement,
     retired_deck,
-    retired_note,
     stage_deck,
-    stage_notes,
     stage_placements,
 )
-from pathdeck.cards.notetypes import FIELDS, NoteType, note_type, stable_id
+from pathdeck.cards.retired import retired_note
+from pathdeck.cards.spec import RETIRED_TAG, NoteSpec
 
 __all__ = [
     "FIELDS",
@@ -26,6 +24,7 @@ __all__ = [
     "course_notes",
     "deck_part",
     "note_type",
+    "number_blanks",
     "placement",
     "retired_deck",
     "retired_note",
