@@ -124,11 +124,11 @@ def test_authored_prompt_and_instead_are_used() -> None:
 
 
 def test_sample_language_front_is_the_phrase_with_its_key_words_hidden() -> None:
-    """Without an intent the front frames the phrase and hides up to five of its words."""
+    """Without an intent the front frames the phrase and hides its longest key words."""
     before, hidden, after = (
         key_words("What are you hoping we can accomplish together?") or ("",) * 3
     )
-    assert (before, hidden, after) == ("What are you ", "hoping we can accomplish together", "?")
+    assert (before, hidden, after) == ("What are you hoping we can ", "accomplish together", "?")
     assert key_words("Go on.") is None
 
 

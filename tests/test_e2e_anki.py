@@ -62,7 +62,7 @@ def test_one_note_per_item(learner: Any) -> None:
         "red-flag": 1,
         "prove-it": 1,
         "anchor": 1,
-        "key-fact": 13,
+        "key-fact": 9,
     }
 
 
@@ -155,7 +155,7 @@ def test_new_cards_follow_curriculum_order(learner: Any) -> None:
         note = learner.get_card(card_id).note()
         order.append(next(t for t in note.tags if t.startswith("pathdeck::role::")).split("::")[-1])
     facts = len(learner.find_cards("tag:pathdeck::role::key-fact"))
-    assert facts == 29
+    assert facts == 27
     assert order == (
         ["sample-language"] * 3
         + ["pitfall"] * 4

@@ -405,7 +405,7 @@ def test_imported_pages_build_and_open_in_anki(tmp_path: Path, epoch: int) -> No
             "red-flag": 5,  # a sign the page gives no meaning or action for has no card
             "prove-it": 3,
             "anchor": 4,
-            "key-fact": 20,
+            "key-fact": 16,
         }
         assert {
             "Clinical Encounters::Stage 06 · The Therapeutic Alliance",

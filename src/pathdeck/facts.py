@@ -18,7 +18,7 @@ educator's edit from a stale extraction (see facts_merge.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pathdeck import cloze
@@ -323,20 +323,36 @@ def _term_fact(sentence: str) -> list[_Span] | None:
 _SHAPES = (_acronym_fact, _list_fact, _contrast_fact, _term_fact)
 
 
-def sentence_fact(sentence: str, *, listen_for: bool = False) -> str | None:
+def sentence_fact(sentence: str) -> str | None:
     """The fact a sentence states, in the cloze syntax, or None when it states none plainly."""
-    shapes = (_either_or_fact, _contrast_fact) if listen_for else _SHAPES
-    for shape in shapes:
+    for shape in _SHAPES:
         spans = shape(sentence)
         if spans:
             return _fact_text(sentence, spans)
     return None
 
 
-def listen_for_sentence(cue: str) -> str:
-    """A listen-for cue as a sentence that says what it is ("Listen for: whether ...")."""
-    first = cue[:1].lower() if cue[1:2].islower() else cue[:1]
-    return f"Listen for: {first}{cue[1:]}"
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def listen_for_source(cues: Sequence[str]) -> str | None:
+    """A concept's listen-for cues as one source text, each ending as a sentence."""
+    ended = [cue if cue.rstrip()[-1:] in ".!?" else f"{cue.rstrip()}." for cue in cues if cue]
+    return " ".join(ended) or None
+
+
+def listen_for_fact(source: str) -> str | None:
+    """One fact of every cue that contrasts two things ("Listen for: whether the patient feels
+    [[heard]] versus [[managed]]; whether ..."): one note whose cards tell them apart, not a
+    note per cue whose fronts would read alike."""
+    parts = []
+    for sentence in split_sentences(source):
+        cue = _lower_first(sentence).rstrip(".!? ")
+        spans = _either_or_fact(cue) or _contrast_fact(cue)
+        if spans:
+            parts.append(_fact_text(cue, spans))
+    return f"Listen for: {'; '.join(parts)}." if parts else None
 
 
 FactSources = Iterable[tuple[str, bool]]
@@ -345,10 +361,11 @@ FactSources = Iterable[tuple[str, bool]]
 
 def concept_sources(concept: Concept) -> list[tuple[str, bool]]:
     """The parts of a concept that may state facts, in page order."""
-    texts = [concept.tagline, concept.setting, concept.opening_move, concept.key_point]
-    texts += [*concept.body, concept.anchor]
-    found = [(text, False) for text in texts if text]
-    return found + [(cue, True) for cue in concept.listen_for]
+    # Not the setting: it is the sample-language cards' context, and rarely a fact.
+    texts = [concept.tagline, concept.opening_move, concept.key_point, *concept.body]
+    found = [(text, False) for text in (*texts, concept.anchor) if text]
+    cues = listen_for_source(concept.listen_for)
+    return found + ([(cues, True)] if cues else [])
 
 
 def _units(sentence: str) -> list[str]:
@@ -376,22 +393,35 @@ def _repeats(fact: str, lists: list[frozenset[str]]) -> bool:
 
 
 def extraction_of(source: str, is_cue: bool) -> str | None:
-    """The fact extraction gives for one source sentence (or listen-for cue), or None."""
-    sentence = listen_for_sentence(source) if is_cue else source
-    return sentence_fact(sentence, listen_for=is_cue)
+    """The fact extraction gives for one source sentence (or the listen-for cues), or None."""
+    return listen_for_fact(source) if is_cue else sentence_fact(source)
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(w.lower()[:6] for w in re.findall(r"[\w'’]+", text) if w.lower() not in _STOP)
+
+
+def _restates(unit: str, earlier: list[frozenset[str]]) -> bool:
+    """True when most of the unit's words are one earlier fact's ("Tasks: shared agreement on
+    how to get there" after "tasks (shared agreement on how to get there)"): two notes of one
+    content interfere."""
+    own = _stems(unit)
+    return any(len(own & other) >= 0.75 * len(own) for other in earlier)
 
 
 def extract(sources: FactSources) -> list[Fact]:
     """Every fact the sources state plainly, each with its source sentence, repeats once."""
     facts: list[Fact] = []
     lists: list[frozenset[str]] = []
+    said: list[frozenset[str]] = []
     for text, is_cue in sources:
-        for sentence in split_sentences(text):
-            for unit in [sentence] if is_cue else _units(sentence):
-                fact = extraction_of(unit, is_cue)
-                if fact is None or _repeats(fact, lists):
-                    continue
-                if len(_answer_stems(fact)) >= MIN_ITEMS:
-                    lists.append(_answer_stems(fact))
-                facts.append(Fact(text=fact, source=unit))
+        units = [text] if is_cue else [u for s in split_sentences(text) for u in _units(s)]
+        for unit in units:
+            fact = extraction_of(unit, is_cue)
+            if fact is None or _repeats(fact, lists) or _restates(unit, said):
+                continue
+            said.append(_stems(unit))
+            if len(_answer_stems(fact)) >= MIN_ITEMS:
+                lists.append(_answer_stems(fact))
+            facts.append(Fact(text=fact, source=unit))
     return facts

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pathdeck.curriculum import Concept, Fact
-from pathdeck.facts import concept_sources, extract, extraction_of
+from pathdeck.facts import concept_sources, extract, extraction_of, listen_for_source
 
 
 def document_sources(document: Mapping[str, object]) -> list[tuple[str, bool]]:
@@ -19,9 +19,10 @@ def document_sources(document: Mapping[str, object]) -> list[tuple[str, bool]]:
             return [value]
         return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
-    keys = ("tagline", "setting", "opening_move", "key_point", "body", "anchor")
+    keys = ("tagline", "opening_move", "key_point", "body", "anchor")
     found = [(text, False) for key in keys for text in texts(key)]
-    return found + [(cue, True) for cue in texts("listen_for")]
+    cues = listen_for_source(texts("listen_for"))
+    return found + ([(cues, True)] if cues else [])
 
 
 def _fact_item(raw: object) -> Fact | None:

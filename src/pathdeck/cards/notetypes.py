@@ -14,7 +14,7 @@ COMMON_FIELDS = ("Breadcrumb", "Concept", "Stage", "Retired")
 # Field lists are a public contract with every learner's collection: Anki strands notes whose
 # note type gains, loses or renames a field. The ledger freezes them; change only with a new version.
 FIELDS: dict[Role, tuple[str, ...]] = {
-    Role.SAMPLE_LANGUAGE: ("Purpose", "Prompt", "Phrase", *COMMON_FIELDS),
+    Role.SAMPLE_LANGUAGE: ("Purpose", "Prompt", "Phrase", "Setting", *COMMON_FIELDS),
     Role.PITFALL: ("Prompt", "Pitfall", "Instead", *COMMON_FIELDS),
     Role.RED_FLAG: ("Sign", "Meaning", "Action", *COMMON_FIELDS),
     Role.PROVE_IT: ("Scenario", "ModelAnswer", *COMMON_FIELDS),

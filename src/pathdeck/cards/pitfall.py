@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pathdeck.cards.placement import Placement
 from pathdeck.cards.spec import NoteSpec, note
-from pathdeck.cards.words import FUNCTION_WORDS, stems
+from pathdeck.cards.words import FUNCTION_WORDS, specific_words, stems
 from pathdeck.curriculum import Concept, Pitfall
 from pathdeck.markup import to_html
 from pathdeck.pages import split_sentences
@@ -38,8 +38,8 @@ class Blanked:
 
     @property
     def cue_words(self) -> int:
-        """How many words the front shows."""
-        return len((self.before + " " + self.after).split())
+        """How many specific words the front shows."""
+        return len(specific_words(self.before + " " + self.after))
 
 
 def _split_end(text: str) -> tuple[str, str]:
@@ -52,14 +52,17 @@ def _split_end(text: str) -> tuple[str, str]:
 
 
 def _tail_blank(body: str, tail: str) -> Blanked | None:
-    """No pivot: keep the first half (at least three words) and hide the rest from its first
-    content word, so "Ignoring early signals of [misalignment]"."""
+    """No pivot: keep the first half, and at least three specific words, and hide the rest
+    from its first content word, so "Ignoring early signals of [misalignment]"."""
     tokens = body.split(" ")
-    if len(tokens) < MIN_CUE_WORDS + 1:
-        return None
-    start = max(MIN_CUE_WORDS, (len(tokens) + 1) // 2)
-    while start < len(tokens) - 1 and tokens[start].lower() in FUNCTION_WORDS:
+    start = (len(tokens) + 1) // 2
+    while start < len(tokens) and (
+        tokens[start].lower() in FUNCTION_WORDS
+        or len(specific_words(" ".join(tokens[:start]))) < MIN_CUE_WORDS
+    ):
         start += 1
+    if start >= len(tokens):
+        return None
     return Blanked(
         before=" ".join(tokens[:start]) + " ", hidden=" ".join(tokens[start:]), after=tail
     )
@@ -69,12 +72,16 @@ def blank_pitfall(text: str) -> Blanked | None:
     """The pitfall with its lesson hidden and at least three words of cue, or None."""
     body, tail = _split_end(text)
     excuse = _EXCUSE.search(body)
-    if excuse and len(body[excuse.end() :].split()) >= MIN_CUE_WORDS - 1:
+    if excuse and len(specific_words(body[excuse.start() :])) >= MIN_CUE_WORDS:
         head = body[: excuse.start()]
         if head.split():
             return Blanked(before="", hidden=head, after=body[excuse.start() :] + tail)
     lesson = _LESSON.search(body)
-    if lesson and len(body[: lesson.end()].split()) >= MIN_CUE_WORDS and body[lesson.end() :]:
+    if (
+        lesson
+        and len(specific_words(body[: lesson.end()])) >= MIN_CUE_WORDS
+        and body[lesson.end() :]
+    ):
         return Blanked(before=body[: lesson.end()], hidden=body[lesson.end() :], after=tail)
     return _tail_blank(body, tail)
 

@@ -137,6 +137,18 @@ FUNCTION_WORDS = frozenset(
 )
 
 
+# Words too empty to tell one front from another ("the", "is"): the linter's "specific" words
+# are all the others, so "because the patient is compliant" has three.
+FILLER_WORDS = frozenset(
+    ("a", "an", "the", "of", "to", "and", "or", "is", "are", "was", "be", "it", "this", "that")
+)
+
+
+def specific_words(text: str) -> list[str]:
+    """The words of a text that say something, in order (fillers and the blank left out)."""
+    return [w for w in words(text) if w.lower() not in FILLER_WORDS]
+
+
 def words(text: str) -> list[str]:
     """The words of a text as a learner reads it (markup removed), in order."""
     return _WORD.findall(plain(text))
