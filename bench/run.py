@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathdeck
-from bench import generate
+from bench import card_quality, generate
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -431,6 +431,15 @@ def compile_bytecode() -> Path:
     return folder
 
 
+QUALITY_PAGES = HERE.parent / "tests" / "fixtures" / "pages"
+
+
+def card_quality_section() -> str:
+    """Issue 15's card figures on the seed and fixture pages (a few seconds: no timing)."""
+    figures = card_quality.measure_pages(sorted(QUALITY_PAGES.glob("*.txt")))
+    return f"Card quality (tests/fixtures/pages, rendered by anki):\n\n{figures.summary()}"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command line: the full benchmark, or `--quick` for a smoke run."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -449,6 +458,7 @@ def main(argv: list[str] | None = None) -> None:
     for size in sizes:
         rows += bench_size(size, stages, runs if size <= 2000 else 3, slow_runs, out)
     report = f"Machine: {machine()}\n\n{table(rows)}\n\n{verdicts(rows, sizes[0], sizes[1])}\n"
+    report += f"\n{card_quality_section()}\n"
     print()
     print(report)
     if args.report:

@@ -77,6 +77,7 @@ def test_harness_quick_run_reports_every_target(tmp_path: Path) -> None:
     ):
         assert f"| {measured} |" in text
     assert "time per note at 24 ÷ at 8" in text
+    assert "(a) pairs of alike fronts (>= 0.85): 0" in text  # the card-quality section
 
 
 def test_cli_pauses_the_garbage_collector_and_restores_it(

@@ -10,6 +10,7 @@ only a doubled one opens or closes a blank.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 OPEN = "[["
@@ -34,24 +35,27 @@ class ClozeError:
     message: str
 
 
+_TOKENS = re.compile(r"(\\[\[\]\\]|\[\[|\]\])")
+
+
 def parse(text: str) -> tuple[tuple[Segment, ...], ClozeError | None]:
     """The fact's segments in order, or the first reason it cannot be read."""
     segments: list[Segment] = []
     run: list[str] = []
     opened: int | None = None
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == ESCAPE and index + 1 < len(text) and text[index + 1] in "[]\\":
-            run.append(text[index + 1])
-            index += 2
-            continue
-        if text.startswith(OPEN, index) and opened is None:
+    offset = 0
+    for token in _TOKENS.split(text):
+        at, offset = offset, offset + len(token)
+        if token == OPEN:
+            if opened is not None:
+                return (), ClozeError(
+                    code="fact-unclosed-blank",
+                    offset=opened,
+                    message="a blank opened with [[ is not closed with ]] before the next [[",
+                )
             segments.append(Segment(text="".join(run)))
-            run, opened = [], index
-            index += 2
-            continue
-        if text.startswith(CLOSE, index) and opened is not None:
+            run, opened = [], at
+        elif token == CLOSE and opened is not None:
             answer = "".join(run)
             if not answer.strip():
                 return (), ClozeError(
@@ -61,16 +65,10 @@ def parse(text: str) -> tuple[tuple[Segment, ...], ClozeError | None]:
                 )
             segments.append(Segment(text=answer, blank=True))
             run, opened = [], None
-            index += 2
-            continue
-        if text.startswith(OPEN, index):
-            return (), ClozeError(
-                code="fact-unclosed-blank",
-                offset=opened or 0,
-                message="a blank opened with [[ is not closed with ]] before the next [[",
-            )
-        run.append(char)
-        index += 1
+        elif len(token) == 2 and token[0] == ESCAPE:
+            run.append(token[1])
+        else:
+            run.append(token)
     if opened is not None:
         return (), ClozeError(
             code="fact-unclosed-blank",

@@ -153,7 +153,8 @@ def _item_key(text: str, start: int, end: int, *, whole: bool) -> _Span | None:
             if word.lower() in _STOP or keep == 3:
                 break
             keep += 1
-        start = end - len(" ".join(words[len(words) - keep :])) if keep else end
+        if keep:  # else the item is all small words ("say it"): it is its own key
+            start = end - len(" ".join(words[len(words) - keep :]))
     if start >= end or len(text[start:end].split()) > MAX_ITEM_WORDS:
         return None
     return _Span(start=start, end=end)
@@ -295,13 +296,15 @@ def _either_or_fact(sentence: str) -> list[_Span] | None:
     after = sentence[match.end() : end]
     if not after or len(after.split()) > 3 or any(w.lower() in _STOP for w in after.split()):
         return None
+    if any(mark in after for mark in "\"“”‘’'("):
+        return None
     words = sentence[: match.start()].split(" ")
     keep, most = 0, len(after.split())  # the two sides of a contrast are alike in length
     for word in reversed(words):
         if word.lower() in _STOP or keep == most or not word[-1:].isalnum():
             break
         keep += 1
-    if keep == 0:
+    if keep == 0 or len(after.split()) - keep > 1:  # "the plan or just says ..." is no pair
         return None
     start = match.start() - len(" ".join(words[len(words) - keep :]))
     return [_Span(start=start, end=match.start()), _Span(start=match.end(), end=end)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -115,24 +116,37 @@ def _shorten(text: str) -> str:
     return text if len(text) <= 50 else text[:47] + "..."
 
 
+def _alike(a: Face, b: Face, counts: dict[int, Counter[str]]) -> bool:
+    """difflib's ratio >= ALIKE, after its cheap upper bounds (most pairs stop at the first)."""
+    total = len(a.front) + len(b.front)
+    if not total or 2 * min(len(a.front), len(b.front)) < ALIKE * total:
+        return False
+    shared = sum((counts[id(a)] & counts[id(b)]).values())
+    if 2 * shared < ALIKE * total:
+        return False
+    return difflib.SequenceMatcher(None, a.front, b.front).ratio() >= ALIKE
+
+
 def _front_problems(cards: list[Face]) -> Iterator[Problem]:
     """Fronts of different notes a learner cannot tell apart: alike, or too few own words."""
+    counts = {id(card): Counter(card.front) for card in cards}
+    vocabulary = {id(card): {w.lower() for w in words(card.front)} for card in cards}
     for index, card in enumerate(cards):
-        own = {w.lower() for w in words(card.front)}
-        others = [other for other in cards if other.note != card.note]
         for other in cards[index + 1 :]:
-            if other.note == card.note:
-                continue
-            matcher = difflib.SequenceMatcher(None, card.front, other.front)
-            if matcher.quick_ratio() >= ALIKE and matcher.ratio() >= ALIKE:
+            if other.note != card.note and _alike(card, other, counts):
                 yield _warning(
                     other.where,
                     "cards-alike",
                     f"this card's front reads like the one at line {card.where.line} "
                     f"('{_shorten(card.front)}'): a learner cannot tell which is asked",
                 )
+        own = vocabulary[id(card)]
         close = next(
-            (o for o in others if len(own - {w.lower() for w in words(o.front)}) < MIN_OWN_WORDS),
+            (
+                other
+                for other in cards
+                if other.note != card.note and len(own - vocabulary[id(other)]) < MIN_OWN_WORDS
+            ),
             None,
         )
         if close is not None:
@@ -163,8 +177,8 @@ def _item_problems(concept: Concept) -> Iterator[Problem]:
             yield _warning(
                 pitfall.location,
                 "pitfall-nothing-to-blank",
-                "the pitfall is too short to hide a part and keep three words of cue: write it "
-                "out, or give it a prompt",
+                "the pitfall is too short to hide a part and keep three words of cue, so it "
+                "gets no card: write it out, or give it a prompt",
             )
     for flag in concept.red_flags:
         if meaning_and_action(flag) == ("", ""):

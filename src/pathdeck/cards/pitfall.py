@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 from pathdeck.cards.placement import Placement
 from pathdeck.cards.spec import NoteSpec, note
-from pathdeck.cards.words import FUNCTION_WORDS, specific_words, stems
+from pathdeck.cards.words import FUNCTION_WORDS, sentences, specific_words, stems
 from pathdeck.curriculum import Concept, Pitfall
 from pathdeck.markup import to_html
-from pathdeck.pages import split_sentences
 from pathdeck.roles import Role
 
 MIN_CUE_WORDS = 3
@@ -91,7 +90,7 @@ def candidate_sentences(concept: Concept) -> list[str]:
     texts = [concept.opening_move, concept.anchor, concept.key_point, *concept.body]
     found = []
     for text in texts:
-        for sentence in split_sentences(text or ""):
+        for sentence in sentences(text or ""):
             if len(sentence.split()) <= _MAX_INSTEAD_WORDS and sentence not in found:
                 found.append(sentence)
     return found
@@ -117,10 +116,9 @@ def instead_sentences(concept: Concept) -> list[str | None]:
     return chosen
 
 
-def _values(pitfall: Pitfall, instead: str | None) -> dict[str, str]:
-    blanked = blank_pitfall(pitfall.text)
-    if blanked is None:
-        shown = hidden = to_html(pitfall.text)
+def _values(pitfall: Pitfall, blanked: Blanked | None, instead: str | None) -> dict[str, str]:
+    if blanked is None:  # only with an authored prompt: the prompt asks for the whole pitfall
+        shown, hidden = "", to_html(pitfall.text)
     else:
         before, secret, after = (
             to_html(p) for p in (blanked.before, blanked.hidden, blanked.after)
@@ -135,16 +133,15 @@ def _values(pitfall: Pitfall, instead: str | None) -> dict[str, str]:
 
 
 def pitfall_notes(concept: Concept, where: Placement) -> list[NoteSpec]:
-    """One note per pitfall: recall its lesson from the rest of it, or from an authored prompt."""
+    """One note per pitfall: recall its lesson from the rest of it, or from an authored prompt.
+    A pitfall too short to blank, without a prompt, gets no card (the linter says so): its
+    front would show the whole answer."""
     found = instead_sentences(concept)
-    return [
-        note(
-            Role.PITFALL,
-            where,
-            index,
-            pitfall.text,
-            _values(pitfall, found[index]),
-            item_id=pitfall.id,
-        )
-        for index, pitfall in enumerate(concept.pitfalls)
-    ]
+    notes = []
+    for index, pitfall in enumerate(concept.pitfalls):
+        blanked = blank_pitfall(pitfall.text)
+        if blanked is None and not pitfall.prompt:
+            continue
+        values = _values(pitfall, blanked, found[index])
+        notes.append(note(Role.PITFALL, where, index, pitfall.text, values, item_id=pitfall.id))
+    return notes

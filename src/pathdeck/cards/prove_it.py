@@ -6,10 +6,9 @@ from pathdeck import cloze
 from pathdeck.cards.placement import Placement
 from pathdeck.cards.red_flag import meaning_and_action
 from pathdeck.cards.spec import NoteSpec, note
-from pathdeck.cards.words import stems
+from pathdeck.cards.words import sentences, stems
 from pathdeck.curriculum import Concept
 from pathdeck.markup import to_html
-from pathdeck.pages import split_sentences
 from pathdeck.roles import Role
 
 MAX_POINTS = 4
@@ -19,7 +18,7 @@ _MAX_POINT_WORDS = 30
 
 def _candidates(concept: Concept) -> list[str]:
     """What a strong answer may draw on: the anchor, the red flags, the facts, the opening move."""
-    found = list(split_sentences(concept.anchor or ""))
+    found = list(sentences(concept.anchor or ""))
     for flag in concept.red_flags:
         meaning, action = meaning_and_action(flag)
         said = "; ".join(part for part in (meaning, action) if part)
@@ -29,7 +28,7 @@ def _candidates(concept: Concept) -> list[str]:
         segments, problem = cloze.parse(fact.text)
         if problem is None:
             found.append(cloze.plain_text(segments))
-    found += split_sentences(concept.opening_move or "")
+    found += sentences(concept.opening_move or "")
     return [text for text in found if len(text.split()) <= _MAX_POINT_WORDS]
 
 
@@ -43,7 +42,7 @@ def case_points(concept: Concept, scenario: str) -> list[str]:
         key=lambda index: (-len(case & stems(candidates[index])), index),
     )
     chosen = ranked[:MAX_POINTS]
-    anchor = len(split_sentences(concept.anchor or ""))
+    anchor = len(sentences(concept.anchor or ""))
     for index in range(anchor):
         if len(chosen) >= MIN_POINTS:
             break

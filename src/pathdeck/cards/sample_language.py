@@ -6,10 +6,9 @@ import re
 
 from pathdeck.cards.placement import Placement
 from pathdeck.cards.spec import NoteSpec, note
-from pathdeck.cards.words import FUNCTION_WORDS
+from pathdeck.cards.words import FUNCTION_WORDS, sentences
 from pathdeck.curriculum import Concept, Phrase
 from pathdeck.markup import to_html
-from pathdeck.pages import split_sentences
 from pathdeck.roles import Role
 
 BLANK = '<span class="pd-blank">[…]</span>'
@@ -82,17 +81,17 @@ def quoted_purpose(concept: Concept, phrase: str) -> str:
     """What the page says the phrase is for: the words that introduce it where a page sentence
     quotes it ("It's checked at every encounter through brief inquiry: “Are we working on
     ...”"), or nothing. The concept's setting would be the same on every phrase's card."""
-    first = split_sentences(phrase)[0] if phrase else ""
+    first = sentences(phrase)[0] if phrase else ""
     for text in (concept.opening_move, *concept.body, concept.key_point):
-        sentences = split_sentences(text or "")
-        for index, sentence in enumerate(sentences):
+        said = sentences(text or "")
+        for index, sentence in enumerate(said):
             if not first or first not in sentence:
                 continue
             # A run of quoted questions is split into sentences: the lead is before the first.
             back = index
-            while back > 0 and not _lead(sentences[back]) and _QUOTE.match(sentences[back]):
+            while back > 0 and not _lead(said[back]) and _QUOTE.match(said[back]):
                 back -= 1
-            lead = _lead(sentences[back])
+            lead = _lead(said[back])
             if len(lead.split()) >= _MIN_SHOWN and first not in lead:
                 return lead
     return ""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pathdeck.markup import plain
+from pathdeck.pages import split_sentences
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’/-]*")
 
@@ -159,6 +161,14 @@ def content_words(text: str) -> set[str]:
     return {w.lower().strip("'’") for w in words(text)} - FUNCTION_WORDS - {""}
 
 
+@lru_cache(maxsize=1 << 14)
+def sentences(text: str) -> tuple[str, ...]:
+    """The sentences of a page text; the builders of one concept ask for the same texts
+    several times (pitfalls, case points, phrase purposes), so they are remembered."""
+    return tuple(split_sentences(text))
+
+
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A crude stem (behaviors ~ behavior, compliant ~ compliance): its first six letters
     once a plural or verb ending is gone; enough to match a word's forms."""
@@ -170,9 +180,10 @@ def stem(word: str) -> str:
     return lowered[:6]
 
 
-def stems(text: str) -> set[str]:
+@lru_cache(maxsize=1 << 14)
+def stems(text: str) -> frozenset[str]:
     """The stems of a text's content words."""
-    return {stem(w) for w in content_words(text)}
+    return frozenset(stem(w) for w in content_words(text))
 
 
 def overlap(a: str, b: str) -> int:
