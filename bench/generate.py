@@ -1,7 +1,8 @@
 """Benchmark input: a deterministic synthetic curriculum, as a YAML source tree or as text pages.
 
 Every concept has what the issue asks for: 4 phrases, 3 listen-for cues, 4 pitfalls, 1 red flag,
-an anchor, a prove-it case and a documentation example (11 notes, 12 cards per concept). The same
+an anchor, a prove-it case, a documentation example and 3 key facts of two blanks each (14 notes,
+17 cards per concept). The same
 (concepts, stages, seed) always gives byte-identical files, so runs are comparable.
 
     python -m bench.generate --concepts 2000 --out bench/out/tree-2000
@@ -15,7 +16,7 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
-from pathdeck.curriculum import Concept, Course, Phrase, Pitfall, ProveIt, RedFlag, Stage
+from pathdeck.curriculum import Concept, Course, Fact, Phrase, Pitfall, ProveIt, RedFlag, Stage
 from pathdeck.jsonschema import COURSE_MODELINE, STAGE_FOLDER_MODELINE
 from pathdeck.pages import (
     concept_file_name,
@@ -28,7 +29,7 @@ from pathdeck.pages import (
 
 COURSE_ID = "synthetic-course"
 COURSE_TITLE = "Synthetic Course"
-PHRASES, CUES, PITFALLS = 4, 3, 4
+PHRASES, CUES, PITFALLS, FACTS = 4, 3, 4, 3
 
 _SUBJECTS = (
     "the patient", "the clinician", "the family", "the team", "the resident", "the nurse",
@@ -97,6 +98,16 @@ def _concept(rng: random.Random, stage: int, position: int) -> Concept:
         prove_it=ProveIt(scenario=_capital(f"{_clause(rng, n)}, but {_sentence(rng)}. What now?")),
         illustrations=(
             f"Illustration: a notebook page where {_sentence(rng)}. Margin notes on it.",
+        ),
+        # Drawn last, so every other part is what it was before concepts had facts.
+        facts=tuple(
+            Fact(
+                text=_capital(
+                    f"{_sentence(rng)} in encounter {n + i}: "
+                    f"[[{rng.choice(_OBJECTS)}]], then [[{rng.choice(_OBJECTS)}]]."
+                )
+            )
+            for i in range(FACTS)
         ),
     )
 

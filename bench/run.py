@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathdeck
-from bench import generate
+from bench import card_quality, generate
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -431,6 +431,15 @@ def compile_bytecode() -> Path:
     return folder
 
 
+QUALITY_PAGES = HERE.parent / "tests" / "fixtures" / "pages"
+
+
+def card_quality_section() -> str:
+    """Issue 15's card figures on the seed and fixture pages (a few seconds: no timing)."""
+    figures = card_quality.measure_pages(sorted(QUALITY_PAGES.glob("*.txt")))
+    return f"Card quality (tests/fixtures/pages, rendered by anki):\n\n{figures.summary()}"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command line: the full benchmark, or `--quick` for a smoke run."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -454,6 +463,7 @@ def main(argv: list[str] | None = None) -> None:
     rows += insight_rows
     judged = "\n".join([verdicts(rows, sizes[0], sizes[1]), *insight_verdicts])
     report = f"Machine: {machine()}\n\n{table(rows)}\n\n{judged}\n"
+    report += f"\n{card_quality_section()}\n"
     print()
     print(report)
     if args.report:

@@ -38,24 +38,25 @@ def test_generated_tree_is_a_valid_course(tmp_path: Path) -> None:
     assert [len(stage.concepts) for stage in course.stages] == [3, 3, 2, 2]
 
 
-def test_each_concept_gives_eleven_notes(tmp_path: Path) -> None:
-    """4 phrases, 4 pitfalls, 1 red flag, a case and an anchor: 11 notes per concept."""
+def test_each_concept_gives_fourteen_notes(tmp_path: Path) -> None:
+    """4 phrases, 4 pitfalls, 1 red flag, a case, an anchor and 3 facts: 14 notes per concept."""
     generate.write_tree(tmp_path / "decks", generate.curriculum(8, stages=2))
     course = check(tmp_path / "decks").course
     notes = course_notes(course)
-    assert len(notes) == 8 * 11
+    assert len(notes) == 8 * 14
 
 
 def test_generated_pages_import_to_the_generated_course(tmp_path: Path) -> None:
-    """The text pages import back into exactly the concepts of the generated YAML tree."""
+    """The text pages import back into exactly the concepts of the generated YAML tree (facts
+    aside: a page has none written, the import extracts its own)."""
     course = generate.curriculum(6, stages=2)
     generate.write_pages(tmp_path / "pages", course)
     pages = sorted((tmp_path / "pages").iterdir())
     result = import_pages(pages, tmp_path / "decks", force=False, course_title=None)
     assert not result.failed
     imported = check(tmp_path / "decks").course
-    assert [replace(c, source="") for _, c in imported.concepts()] == [
-        c for _, c in course.concepts()
+    assert [replace(c, source="", facts=()) for _, c in imported.concepts()] == [
+        replace(c, facts=()) for _, c in course.concepts()
     ]
 
 
@@ -80,6 +81,7 @@ def test_harness_quick_run_reports_every_target(tmp_path: Path) -> None:
         assert f"| {measured} |" in text
     assert "| anki import of each ÷ insights, 3 learners (≥ 10×) |" in text
     assert "time per note at 24 ÷ at 8" in text
+    assert "(a) pairs of alike fronts (>= 0.85): 0" in text  # the card-quality section
 
 
 def test_cli_pauses_the_garbage_collector_and_restores_it(

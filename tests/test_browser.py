@@ -163,7 +163,9 @@ def test_index_page_fits_a_phone(browser: Browser, gallery: Gallery) -> None:
 
 def test_night_mode_turns_a_phone_card_dark(browser: Browser, gallery: Gallery) -> None:
     """A phone-width card is light by day and dark at night by its own CSS (the README's picture)."""
-    card = next(c for c in gallery.cards if c.role is Role.SAMPLE_LANGUAGE)
+    card = next(
+        c for c in gallery.cards if c.role is Role.KEY_FACT and "Bordin" in c.answer and c.ord == 1
+    )
     frames = "".join(
         '<iframe style="width:362px;height:730px;border:1px solid #8a8f96;border-radius:18px" '
         f'srcdoc="{html.escape(frame_document(card.answer, card.ord, night=night))}"></iframe>'

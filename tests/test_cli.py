@@ -53,7 +53,7 @@ def test_build_prints_path_on_stdout_and_report_on_stderr(
     assert code == 0
     assert out.strip() == str(target)
     assert target.is_file()
-    assert "10 notes: 10 new, 0 updated, 0 unchanged, 0 retired" in err
+    assert "19 notes: 19 new, 0 updated, 0 unchanged, 0 retired" in err
 
 
 def test_build_json_report(source: Path, tmp_path: Path, epoch: int) -> None:
@@ -62,7 +62,7 @@ def test_build_json_report(source: Path, tmp_path: Path, epoch: int) -> None:
     report = json.loads(out)
     assert code == 0
     assert report["ok"] is True
-    assert report["builds"][0]["counts"]["new"] == 10
+    assert report["builds"][0]["counts"]["new"] == 19
     assert report["builds"][0]["course"] == "clinical-encounters"
 
 
@@ -111,9 +111,9 @@ def test_diff_shows_the_update(
     assert out.splitlines() == [
         "E6.1",
         "  ~ updated       pathdeck · Pitfall (clinical-encounters): "
-        "Ignoring early signs of misalignment. (Pitfall)",
+        "Ignoring early signs of misalignment. (Prompt, Pitfall)",
     ]
-    assert "0 new, 1 updated, 9 unchanged" in err
+    assert "0 new, 1 updated, 18 unchanged" in err
 
 
 def test_diff_flags_changes_that_anki_would_skip(

@@ -19,7 +19,9 @@ ROLES = {
     "red-flag": "Red flag",
     "prove-it": "Prove it",
     "anchor": "Anchor",
+    "key-fact": "Key fact",
 }
+CLOZE = re.compile(r"\{\{c([0-9]+)::(.*?)\}\}")
 
 
 def visible_text(html: str) -> str:
@@ -44,15 +46,15 @@ def learner(source: Path, tmp_path: Path, epoch: int) -> Any:
 
 
 def test_every_role_is_its_own_note_type(learner: Any) -> None:
-    """Each of the five roles arrives as one note type whose name holds the role's words."""
+    """Each of the six roles arrives as one note type whose name holds the role's words."""
     names = [m.name for m in learner.models.all_names_and_ids() if m.name.startswith("pathdeck")]
-    assert len(names) == 5
+    assert len(names) == 6
     for words in ROLES.values():
         assert sum(words in name for name in names) == 1
 
 
 def test_one_note_per_item(learner: Any) -> None:
-    """E6.1 gives one note per phrase, pitfall and red flag, and one prove-it and anchor note."""
+    """E6.1 gives one note per phrase, pitfall, red flag and fact, one prove-it and anchor note."""
     counts = {role: len(notes) for role, notes in notes_by_role(learner).items()}
     assert counts == {
         "sample-language": 3,
@@ -60,7 +62,25 @@ def test_one_note_per_item(learner: Any) -> None:
         "red-flag": 1,
         "prove-it": 1,
         "anchor": 1,
+        "key-fact": 9,
     }
+
+
+def test_bordins_components_are_one_note_with_three_cards(learner: Any) -> None:
+    """Bordin's bond, goals and tasks: one note, a card per blank, the others shown as context."""
+    (note,) = [n for n in notes_by_role(learner)["key-fact"] if "Bordin" in n["Text"]]
+    cards = sorted(note.cards(), key=lambda c: c.ord)
+    assert len(cards) == 3
+    for card, (answer, others) in zip(
+        cards,
+        [("bond", ("goals", "tasks")), ("goals", ("bond", "tasks")), ("tasks", ("bond", "goals"))],
+        strict=True,
+    ):
+        front = visible_text(card.question())
+        assert f" {answer} (" not in front
+        assert "[...]" in front
+        assert all(f"{other} (" in front for other in others)
+        assert f"{answer} (" in visible_text(card.answer())
 
 
 def test_stage_deck_under_course_deck(learner: Any) -> None:
@@ -91,24 +111,29 @@ def test_no_blank_fronts_and_answers_not_on_fronts(learner: Any) -> None:
             answer = visible_text(note[answers[role]])
             assert answer not in front
             assert answer in back
+        if role == "key-fact":
+            asked = [a for n, a in CLOZE.findall(note["Text"]) if int(n) == card.ord + 1]
+            assert "[...]" in front
+            assert all(visible_text(a) in back for a in asked)
 
 
 def test_anchor_card_hides_the_anchor(learner: Any) -> None:
     """The anchor card asks for the anchor without showing it; the back states it."""
     (anchor,) = notes_by_role(learner)["anchor"]
     cards = anchor.cards()
-    assert len(cards) == 2  # the anchor and the documentation example
+    assert len(cards) == 1  # one template per note type: never a second, blank card
     statement = visible_text(anchor["Anchor"])
     first = next(c for c in cards if c.ord == 0)
     assert statement not in visible_text(first.question())
     assert statement in visible_text(first.answer())
 
 
-def test_pitfall_cards_blank_the_part_after_the_pivot(learner: Any) -> None:
-    """A pitfall is recalled from its first half: the rest is blanked on the front."""
+def test_pitfall_cards_blank_the_lesson(learner: Any) -> None:
+    """A pitfall hides its lesson, never the excuse after "because"; three words of cue stay."""
     prompts = {visible_text(n["Prompt"]) for n in notes_by_role(learner)["pitfall"]}
-    assert "Assuming alliance because […]." in prompts
+    assert "[…] because the patient is compliant." in prompts
     assert "Treating alliance as a personality trait rather than […]." in prompts
+    assert all(len(p.replace("[…]", "").split()) >= 3 for p in prompts)
 
 
 def test_tags_name_course_stage_role_and_concept(learner: Any) -> None:
@@ -124,14 +149,18 @@ def test_tags_name_course_stage_role_and_concept(learner: Any) -> None:
 
 
 def test_new_cards_follow_curriculum_order(learner: Any) -> None:
-    """The new queue presents sample language, pitfalls, red flag, prove it, then anchor."""
+    """The new queue presents sample language, pitfalls, red flag, prove it, anchor, facts."""
     order = []
     for card_id in learner.find_cards("", order="c.due, c.ord"):
         note = learner.get_card(card_id).note()
         order.append(next(t for t in note.tags if t.startswith("pathdeck::role::")).split("::")[-1])
-    assert (
-        order
-        == ["sample-language"] * 3 + ["pitfall"] * 4 + ["red-flag", "prove-it"] + ["anchor"] * 2
+    facts = len(learner.find_cards("tag:pathdeck::role::key-fact"))
+    assert facts == 27
+    assert order == (
+        ["sample-language"] * 3
+        + ["pitfall"] * 4
+        + ["red-flag", "prove-it", "anchor"]
+        + ["key-fact"] * facts
     )
 
 

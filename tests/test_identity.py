@@ -12,7 +12,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pathdeck import notetypes
+from pathdeck.cards import notetypes
 from pathdeck.identity import LEDGER_FILE, Entry, guid_for, parse_guid, read_ledger
 from pathdeck.identity.ledger import entry_line, json_line, role_named
 from pathdeck.pipeline import build
@@ -152,16 +152,21 @@ def test_explicit_id_survives_a_complete_rewrite(
 ) -> None:
     """An item with an explicit id keeps its GUID even when every word changes."""
     edit(
-        source, lambda d: d["pitfalls"].__setitem__(0, {"text": "Old wording here.", "id": "trait"})
+        source,
+        lambda d: d["pitfalls"].__setitem__(
+            0, {"text": "Old wording of the first pitfall here.", "id": "trait"}
+        ),
     )
     rebuild(source, tmp_path, monkeypatch, 1_780_000_000)
-    before = guids(source, Role.PITFALL)["Old wording here."]
+    before = guids(source, Role.PITFALL)["Old wording of the first pitfall here."]
     edit(
         source,
-        lambda d: d["pitfalls"].__setitem__(0, {"text": "Completely new sentence.", "id": "trait"}),
+        lambda d: d["pitfalls"].__setitem__(
+            0, {"text": "Completely new sentence with other words.", "id": "trait"}
+        ),
     )
     rebuild(source, tmp_path, monkeypatch, 1_780_000_100)
-    assert guids(source, Role.PITFALL)["Completely new sentence."] == before
+    assert guids(source, Role.PITFALL)["Completely new sentence with other words."] == before
 
 
 def test_unchanged_notes_keep_their_mod_time(

@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pathdeck import importer, pages
+from pathdeck.curriculum import Concept
+from pathdeck.facts import concept_sources, extract
 from pathdeck.importer import ImportResult, import_pages
 from pathdeck.jsonschema import COURSE_MODELINE, STAGE_FOLDER_MODELINE
 from pathdeck.load import load_tree
@@ -134,6 +136,11 @@ def test_pages_across_stages(tmp_path: Path) -> None:
     )  # capacity: no key point, a flag without meaning
 
 
+def with_facts(concept: Concept) -> Concept:
+    """The concept as the import writes it: with the facts its page states."""
+    return dataclasses.replace(concept, facts=tuple(extract(concept_sources(concept))))
+
+
 def test_imported_folder_validates_to_the_parsed_concepts(tmp_path: Path) -> None:
     """The written YAML validates, and each concept equals the page it came from."""
     pages = [SEED, RECONCILIATION, DEBRIEFING, CAPACITY]
@@ -142,7 +149,7 @@ def test_imported_folder_validates_to_the_parsed_concepts(tmp_path: Path) -> Non
     loaded = {c.id: dataclasses.replace(c, source="") for _, c in course.concepts()}
     for page in pages:
         parsed = parse_page(page.read_text(encoding="utf-8"), page.name).concept
-        assert loaded[parsed.id] == dataclasses.replace(parsed, source="")
+        assert loaded[parsed.id] == dataclasses.replace(with_facts(parsed), source="")
     assert [s.title for s in course.stages] == [
         "The Therapeutic Alliance",
         "Équipe, Sécurité & Débriefing",
@@ -365,7 +372,9 @@ def test_imported_page_validates_to_its_concept(tmp_path: Path, drawn: Any) -> N
     assert result.ok, result.problems
     course = validate(load_tree(root / "decks")).course
     [(_, loaded)] = course.concepts()
-    assert dataclasses.replace(loaded, source="") == dataclasses.replace(concept, source="")
+    assert dataclasses.replace(loaded, source="") == dataclasses.replace(
+        with_facts(concept), source=""
+    )
     shutil.rmtree(root)
 
 
@@ -397,9 +406,10 @@ def test_imported_pages_build_and_open_in_anki(tmp_path: Path, epoch: int) -> No
         assert counts == {
             "sample-language": 10,
             "pitfall": 14,
-            "red-flag": 6,
+            "red-flag": 5,  # a sign the page gives no meaning or action for has no card
             "prove-it": 3,
             "anchor": 4,
+            "key-fact": 16,
         }
         assert {
             "Clinical Encounters::Stage 06 · The Therapeutic Alliance",
@@ -411,7 +421,7 @@ def test_imported_pages_build_and_open_in_anki(tmp_path: Path, epoch: int) -> No
         assert not [f for f in fields if "notebook page" in f or "Margin " in f]
         pitfalls = {_plain(n["Pitfall"]) for n in notes_by_role(col)["pitfall"]}
         assert "Forgetting to reconcile eGFR < 30 & renally cleared drugs." in pitfalls
-        assert any("eGFR &lt; 30 &amp; renally" in f for f in fields)
+        assert any("eGFR &lt; " in f and "30 &amp; renally" in f for f in fields)
         signs = {_plain(n["Sign"]) for n in notes_by_role(col)["red-flag"]}
         assert "INR > 5 or signs of bleeding" in signs
         _, ok = col.fix_integrity()

@@ -84,7 +84,7 @@ def test_build_has_one_shape_whatever_the_output(
         ["schema_version", "command", "ok", "dry_run", "outputs", "builds", "warnings", "errors"]
     )
     assert all(Path(path).is_file() for path in payload["outputs"])
-    assert payload["builds"][0]["counts"]["new"] == 10
+    assert payload["builds"][0]["counts"]["new"] == 19
 
 
 def test_diff_report(source: Path, tmp_path: Path, epoch: int) -> None:
@@ -153,7 +153,7 @@ def test_usage_errors_are_reports_too(args: list[str], command: str | None) -> N
 def test_dry_run_report(source: Path, tmp_path: Path, epoch: int) -> None:
     """build --dry-run --json has build's shape, dry_run true and the planned changes."""
     payload = report("build", str(source), "-o", str(tmp_path / "d.apkg"), "--dry-run")
-    assert (payload["dry_run"], len(payload["builds"][0]["changes"])) == (True, 10)
+    assert (payload["dry_run"], len(payload["builds"][0]["changes"])) == (True, 19)
 
 
 def test_ledger_recover_report(source: Path, tmp_path: Path) -> None:

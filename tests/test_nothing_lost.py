@@ -242,7 +242,7 @@ def test_concurrent_builds_into_one_output(source: Path, tmp_path: Path, epoch: 
     ]
     errors = [process.communicate()[1] for process in builds]
     assert [process.returncode for process in builds] == [0] * 4, errors
-    assert note_count(target, tmp_path) == 10
-    assert len(read_ledger(source, "clinical-encounters").entries) == 10
+    assert note_count(target, tmp_path) == 19
+    assert len(read_ledger(source, "clinical-encounters").entries) == 19
     assert leftovers(target.parent, source) == []
     build(source, target, locked=True)  # the ledger agrees with the source: nothing to change

@@ -32,11 +32,11 @@ class WriterInput:
 
 
 def small_course(folder: Path) -> Path:
-    """Six synthetic concepts in two stages; one anchor note has no documentation card."""
+    """Six synthetic concepts in two stages; one fact has a third blank (a third cloze card)."""
     generate.write_tree(folder, generate.curriculum(6, stages=2))
     concept = next(folder.glob("stage-01-*/e1-1-*.yaml"))
     data = yaml.safe_load(concept.read_text(encoding="utf-8"))
-    del data["documentation"]
+    data["facts"][0] = data["facts"][0].replace(" in encounter", " in [[encounter]]")
     concept.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return folder
 
@@ -148,14 +148,14 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Learner, Learner
 def test_same_notes_as_genanki(imported: tuple[Learner, Learner]) -> None:
     """Every note arrives with the GUID, note type and fields genanki's writer gives it."""
     bulk, reference = imported
-    assert len(bulk.notes) == 6 * 11
+    assert len(bulk.notes) == 6 * 14
     assert bulk.notes == reference.notes
 
 
 def test_same_cards_and_decks_as_genanki(imported: tuple[Learner, Learner]) -> None:
-    """Every note gets the same cards, in the same decks, including the anchor without documentation."""
+    """Every note gets the same cards, in the same decks, a cloze note one card per blank."""
     bulk, reference = imported
-    assert len(bulk.cards) == 6 * 12 - 1
+    assert len(bulk.cards) == 6 * 17 + 1
     assert bulk.cards == reference.cards
 
 
@@ -167,9 +167,9 @@ def test_same_deck_tree_as_genanki(imported: tuple[Learner, Learner]) -> None:
 
 
 def test_same_note_types_as_genanki(imported: tuple[Learner, Learner]) -> None:
-    """The five note types arrive with genanki's fields, templates, CSS and sort field."""
+    """The six note types arrive with genanki's fields, templates, CSS and sort field."""
     bulk, reference = imported
-    assert len(bulk.notetypes) == 5
+    assert len(bulk.notetypes) == 6
     assert bulk.notetypes == reference.notetypes
 
 

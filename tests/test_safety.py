@@ -94,7 +94,7 @@ class Rendered:
 def template_tags() -> set[str]:
     """Every tag name the shipped card templates use."""
     tags: set[str] = set()
-    for template in (REPO / "src" / "pathdeck" / "templates").glob("*.html"):
+    for template in (REPO / "src" / "pathdeck" / "cards" / "templates").glob("*.html"):
         tags |= set(_Page(template.read_text(encoding="utf-8")).tags)
     return tags | {"style"}
 
@@ -132,9 +132,9 @@ def sides(rendered: list[Rendered]) -> Iterator[_Page]:
 
 @pytest.mark.anki
 def test_injection_fixture_reaches_every_role(rendered: list[Rendered]) -> None:
-    """The injection course yields cards of all five roles, so every field was rendered."""
+    """The injection course yields cards of all six roles, so every field was rendered."""
     roles = {card.role.removeprefix("pathdeck::role::") for card in rendered}
-    assert roles == {"sample-language", "pitfall", "red-flag", "prove-it", "anchor"}
+    assert roles == {"sample-language", "pitfall", "red-flag", "prove-it", "anchor", "key-fact"}
 
 
 @pytest.mark.anki
@@ -155,10 +155,14 @@ def test_no_event_handler_or_link_attribute(rendered: list[Rendered]) -> None:
 
 @pytest.mark.anki
 def test_no_cloze_is_rendered(rendered: list[Rendered]) -> None:
-    """Cloze syntax from content never becomes a cloze: it is shown, braces and all."""
-    for page in sides(rendered):
-        assert all("cloze" not in (value or "") for _, value in page.attributes)
+    """Cloze syntax from content never becomes a cloze: it is shown, braces and all; the only
+    clozes are a fact's own blanks, one per card."""
+    for card in rendered:
+        for page in (card.question, card.answer):
+            clozes = [value for _, value in page.attributes if "cloze" in (value or "")]
+            assert clozes == [] or (card.role == "pathdeck::role::key-fact" and len(clozes) == 1)
     assert any("{{c1::setting cloze}}" in page.visible for page in sides(rendered))
+    assert any("{{c9::inner}}" in page.visible for page in sides(rendered))
 
 
 @pytest.mark.anki

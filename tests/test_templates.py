@@ -8,27 +8,35 @@ from pathlib import Path
 import pytest
 
 from anki_helpers import fresh_collection, import_default
+from pathdeck.cards.notetypes import FIELDS, TEMPLATES, note_type, stylesheet, template_file
 from pathdeck.markup import plain
-from pathdeck.notetypes import FIELDS, TEMPLATES, stylesheet, template_file
 from pathdeck.pipeline import build
 from pathdeck.roles import Role
 
-STEMS = [stem for templates in TEMPLATES.values() for _, stem in templates]
-ROLE_OF = {stem: role for role, templates in TEMPLATES.items() for _, stem in templates}
-# What each card asks the learner to recall: these fields never print on its front.
+STEMS = [stem for _, stem in TEMPLATES.values()]
+ROLE_OF = {stem: role for role, (_, stem) in TEMPLATES.items()}
+GATED = [stem for stem in STEMS if not ROLE_OF[stem].cloze]  # a cloze card exists per blank
+# What each card asks the learner to recall: these fields never print on its front (a cloze
+# front prints its field only through {{cloze:}}, which hides the asked blank).
 ANSWER_FIELDS = {
-    "sample_language": ("Phrase", "ListenFor"),
+    "sample_language": ("Phrase",),
     "pitfall": ("Pitfall", "Instead"),
     "red_flag": ("Meaning", "Action"),
     "prove_it": ("ModelAnswer",),
-    "anchor": ("Anchor", "KeyPoint", "RealWorld", "Documentation"),
-    "documentation": ("Documentation", "Anchor", "KeyPoint"),
+    "anchor": ("Anchor",),
+    "key_fact": ("Text",),
 }
 NIGHT_SELECTORS = (".card.nightMode", ".nightMode .card", ".card.night_mode", ".night_mode .card")
 REFERENCE = re.compile(r"{{([#^/]?)([^{}]+)}}")
 
 
-@pytest.mark.parametrize("stem", STEMS)
+@pytest.mark.parametrize("role", list(Role))
+def test_every_note_type_has_one_template(role: Role) -> None:
+    """One template per note type: no second card whose front an edit could leave empty."""
+    assert len(note_type(role, "c").templates) == 1
+
+
+@pytest.mark.parametrize("stem", GATED)
 def test_front_prints_fields_only_inside_its_gate(stem: str) -> None:
     """A front is one `{{#Field}}…{{/Field}}` section, so Anki makes the card only when it has text."""
     front = template_file(f"{stem}.front.html").strip()
@@ -46,7 +54,8 @@ def test_templates_name_only_their_own_fields(stem: str) -> None:
     """Every field a template names exists in its note type (a typo would render empty)."""
     fields = set(FIELDS[ROLE_OF[stem]]) | {"FrontSide"}
     for side in ("front", "back"):
-        names = {name for _, name in REFERENCE.findall(template_file(f"{stem}.{side}.html"))}
+        found = REFERENCE.findall(template_file(f"{stem}.{side}.html"))
+        names = {name.removeprefix("cloze:") for _, name in found}
         assert names <= fields
 
 
@@ -98,7 +107,7 @@ def test_anki_renders_no_front_with_its_answer(source: Path, tmp_path: Path, epo
     leaks = []
     for card_id in col.find_cards(""):
         card = col.get_card(card_id)
-        stem = dict(TEMPLATES[Role(_role(card.note().tags))])[card.template()["name"]]
+        _, stem = TEMPLATES[Role(_role(card.note().tags))]
         front = plain(re.sub(r"<[^>]+>", "", card.question()))
         for field in ANSWER_FIELDS[stem]:
             value = re.sub(r"<[^>]+>", "", card.note()[field]).strip()

@@ -197,8 +197,8 @@ def test_list_prints_stages_and_concepts(source: Path) -> None:
     """`list` prints each stage and its concepts with their card counts."""
     code, out, err = run("list", str(source))
     assert (code, err) == (0, "")
-    assert "  Stage 6 · The Therapeutic Alliance: 1 of 8 concepts, 11 cards" in out
-    assert "    E6.1  Alliance Foundations  (11 cards)" in out
+    assert "  Stage 6 · The Therapeutic Alliance: 1 of 8 concepts, 37 cards" in out
+    assert "    E6.1  Alliance Foundations  (37 cards)" in out
 
 
 def test_list_json_nests_concepts_in_stages(source: Path) -> None:
@@ -206,7 +206,7 @@ def test_list_json_nests_concepts_in_stages(source: Path) -> None:
     code, out, _ = run("list", str(source), "--json")
     concept = json.loads(out)["courses"][0]["stages"][0]["concepts"][0]
     assert code == 0
-    assert (concept["id"], concept["cards"]["anchor"], concept["cards"]["total"]) == ("E6.1", 2, 11)
+    assert (concept["id"], concept["cards"]["anchor"], concept["cards"]["total"]) == ("E6.1", 1, 37)
 
 
 def test_list_takes_several_sources(source: Path, tmp_path: Path) -> None:
@@ -240,11 +240,12 @@ def test_stats_prints_a_table_per_stage_and_role(source: Path) -> None:
             "red-flag",
             "prove-it",
             "anchor",
+            "key-fact",
             "cards",
         ],
-        ["6", "1/8", "3", "4", "1", "1", "2", "11"],
-        ["7", "1/2", "1", "0", "0", "0", "1", "2"],
-        ["total", "2/10", "4", "4", "1", "1", "3", "13"],
+        ["6", "1/8", "3", "4", "1", "1", "1", "27", "37"],
+        ["7", "1/2", "1", "0", "0", "0", "1", "0", "2"],
+        ["total", "2/10", "4", "4", "1", "1", "2", "27", "39"],
     ]
 
 
@@ -342,9 +343,9 @@ def test_stage_and_course_packages_never_duplicate(
     for name in ("stage-07", "stage-06"):
         import_default(col, out_dir / f"clinical-encounters-{name}.apkg")
     whole = import_default(col, out_dir / "clinical-encounters.apkg").log
-    assert (len(whole.new), len(whole.conflicting), len(whole.duplicate)) == (0, 0, 12)
-    assert len(col.find_notes("")) == 12
-    assert len(col.models.all_names_and_ids()) == notetypes + 5
+    assert (len(whole.new), len(whole.conflicting), len(whole.duplicate)) == (0, 0, 21)
+    assert len(col.find_notes("")) == 21
+    assert len(col.models.all_names_and_ids()) == notetypes + 6
 
 
 # ---------------------------------------------------------------- help and completion

@@ -58,7 +58,7 @@ def test_fixtures_cover_every_validation_code() -> None:
     """Every code the loader and validator can raise has a fixture that produces it."""
     sources = "".join(
         (REPO / "src" / "pathdeck" / name).read_text(encoding="utf-8")
-        for name in ("load.py", "validate.py")
+        for name in ("load.py", "validate.py", "cloze.py")
     )
     raised = set(re.findall(r'"([a-z]+(?:-[a-z0-9]+)+)"', sources)) - {"utf-8-sig", "utf-8"}
     covered = {
@@ -221,7 +221,7 @@ def test_check_with_too_many_arguments_is_usage(tmp_path: Path) -> None:
 
 # Kebab-case strings in src/ that are not problem codes.
 NOT_CODES = {"utf-8", "utf-8-sig", "pathdeck-ledger", "pd-hint", "pd-prompt", "no-store"}
-NOT_CODES |= {"sample-language", "red-flag", "prove-it"}  # role names
+NOT_CODES |= {"sample-language", "red-flag", "prove-it", "key-fact"}  # role names
 
 
 def test_every_problem_code_is_documented() -> None:

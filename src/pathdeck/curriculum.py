@@ -47,6 +47,18 @@ class RedFlag:
 
 @compact_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Fact:
+    """A key fact in the cloze syntax of pathdeck.cloze; `source` is the sentence it was
+    extracted from (None when an educator wrote it), so a re-import can tell edits apart."""
+
+    text: str
+    id: str | None = None
+    source: str | None = None
+    location: Location = field(default=NOWHERE, compare=False)
+
+
+@compact_pickle
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ProveIt:
     """The concept's case: a scenario and, when authored, a model answer."""
 
@@ -76,6 +88,8 @@ class Concept:
     body: tuple[str, ...] = ()
     anchor: str | None = None
     prove_it: ProveIt | None = None
+    facts: tuple[Fact, ...] = ()
+    dropped_facts: tuple[str, ...] = ()
     connects_to: tuple[str, ...] = ()
     formerly: tuple[str, ...] = ()
     """Ids the concept was published under before (a move or rename), newest first."""

@@ -7,11 +7,12 @@ import re
 import tempfile
 from collections.abc import Iterable
 from contextlib import nullcontext, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
+from pathdeck.facts_merge import merge_facts
 from pathdeck.ids import canonical_concept_id
 from pathdeck.jsonschema import COURSE_MODELINE, SCHEMA_FILE, STAGE_FOLDER_MODELINE
 from pathdeck.jsonschema import render as render_schema
@@ -245,6 +246,16 @@ class _Write:
     exists: bool
 
 
+def _existing_document(path: Path) -> dict[str, object] | None:
+    """The concept file a re-import replaces, read for its facts; None when there is none (or
+    it is not a YAML mapping, which `--force` replaces whole, as it always has)."""
+    try:
+        document = yaml.load(path.read_bytes(), Loader=_Loader)
+    except (OSError, yaml.YAMLError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
 def _write_atomically(write: _Write) -> None:
     """Write a temporary file beside the target and rename it into place: never a partial file.
 
@@ -394,6 +405,9 @@ class _Importer:
             return None
         existing = self.target.concepts_in(folder).get(canonical_concept_id(concept.id))
         concept_path = existing or folder / concept_file_name(concept.id, concept.title)
+        old = _existing_document(concept_path)
+        merged = merge_facts(concept, old)
+        concept = replace(concept, facts=merged.facts, dropped_facts=merged.dropped)
         text = dump_concept(concept)
         replaced = concept_path.exists()
         if replaced:

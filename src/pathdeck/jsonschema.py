@@ -40,6 +40,7 @@ _DEFINITIONS: tuple[tuple[str, schema.Record], ...] = (
     ("pitfall", schema.PITFALL),
     ("red_flag", schema.RED_FLAG),
     ("prove_it", schema.PROVE_IT),
+    ("fact", schema.FACT),
 )
 _KINDS = ("course", "stage", "concept")
 

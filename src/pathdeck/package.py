@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import sys
@@ -17,7 +18,7 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from pathdeck.notetypes import NoteType
+from pathdeck.cards.notetypes import NoteType
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 ZIP_LEVEL = 1  # deflate's fastest level: most of the size win at a fraction of the time
@@ -66,6 +67,7 @@ def _model(spec: NoteType) -> genanki.Model:
         templates=[{"name": t.name, "qfmt": t.front, "afmt": t.back} for t in spec.templates],
         css=spec.css,
         sort_field_index=spec.sort_field,
+        model_type=genanki.Model.CLOZE if spec.cloze else genanki.Model.FRONT_BACK,
     )
 
 
@@ -89,8 +91,20 @@ def _card_rules(req: list[list[object]]) -> tuple[CardRule, ...]:
     )
 
 
-def _card_ords(rules: tuple[CardRule, ...], fields: Sequence[str]) -> list[int]:
+# A cloze note type's rule: the index of its cloze field, whose numbers make the cards.
+ClozeRule = int
+_CLOZE_NUMBER = re.compile(r"\{\{c([0-9]+)::")
+
+
+def _cloze_ords(field: str) -> list[int]:
+    """One card per cloze number in the field, as Anki makes them (c1 is ord 0)."""
+    return sorted({int(n) - 1 for n in _CLOZE_NUMBER.findall(field) if int(n) > 0})
+
+
+def _card_ords(rules: tuple[CardRule, ...] | ClozeRule, fields: Sequence[str]) -> list[int]:
     """Which templates make a card: a card whose front would be empty is not generated."""
+    if isinstance(rules, int):
+        return _cloze_ords(fields[rules])
     ords = []
     for ord_, need_all, required in rules:
         present = [bool(fields[i].strip()) for i in required]
@@ -104,14 +118,18 @@ def _collection_json(
     notetypes: Sequence[PackageNoteType],
     decks: Sequence[PackageDeck],
     top_deck_id: int,
-) -> tuple[str, str, dict[int, tuple[CardRule, ...]]]:
+) -> tuple[str, str, dict[int, tuple[CardRule, ...] | ClozeRule]]:
     """The `col` row's models and decks JSON, each built once, and every note type's card rules."""
     models: dict[str, object] = {}
-    rules = {}
+    rules: dict[int, tuple[CardRule, ...] | ClozeRule] = {}
     for item in notetypes:
-        data = _model(item.notetype).to_json(item.mod, top_deck_id)
-        models[str(item.notetype.id)] = data
-        rules[item.notetype.id] = _card_rules(data["req"])
+        spec = item.notetype
+        data = _model(spec).to_json(item.mod, top_deck_id)
+        models[str(spec.id)] = data
+        # Anki ignores `req` for a cloze type: its cards come from the cloze numbers.
+        rules[spec.id] = (
+            spec.cloze_field if spec.cloze_field is not None else _card_rules(data["req"])
+        )
     (default_decks,) = db.execute("SELECT decks FROM col").fetchone()
     all_decks = json.loads(default_decks)  # genanki's template brings Anki's Default deck
     for deck in decks:
@@ -126,7 +144,9 @@ class _Rows:
     """Note rows streamed to sqlite; card rows gathered on the way (a few ints each)."""
 
     def __init__(
-        self, notetypes: Sequence[PackageNoteType], rules: dict[int, tuple[CardRule, ...]]
+        self,
+        notetypes: Sequence[PackageNoteType],
+        rules: dict[int, tuple[CardRule, ...] | ClozeRule],
     ):
         # Per note type: its card rules and sort field, looked up once per note.
         self.layout = {

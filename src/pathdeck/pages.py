@@ -991,6 +991,11 @@ def concept_document(concept: Concept) -> Document:
             if concept.prove_it
             else None
         ),
+        "facts": [
+            _record({"text": f.text, "id": f.id, "from": f.source}, schema.FACT)
+            for f in concept.facts
+        ],
+        "dropped_facts": list(concept.dropped_facts),
         "connects_to": list(concept.connects_to),
         "formerly": list(concept.formerly),
         "illustrations": list(concept.illustrations),

@@ -17,6 +17,8 @@ from pathdeck.cards import (
     stage_deck,
     stage_placements,
 )
+from pathdeck.cards.lint import lint_course
+from pathdeck.cards.notetypes import stable_id
 from pathdeck.curriculum import Course
 from pathdeck.identity import (
     LEDGER_FILE,
@@ -37,10 +39,9 @@ from pathdeck.identity import (
 from pathdeck.ids import CONCEPT_ID
 from pathdeck.load import StageListing, list_tree, load_stage
 from pathdeck.markup import to_html
-from pathdeck.notetypes import stable_id
 from pathdeck.output import exclusive, staged, write_text_atomically
 from pathdeck.parallel import default_jobs, map_in_workers
-from pathdeck.problems import ContentError, Location, Problem
+from pathdeck.problems import ContentError, Location, Problem, sorted_problems
 from pathdeck.progress import Progress, silent
 from pathdeck.validate import (
     CourseCheck,
@@ -281,10 +282,12 @@ def _claimed_twice(ledger: Ledger, key: str) -> Problem:
 
 
 def check(source: Path, *, jobs: int | None = None, progress: Progress = silent) -> CheckReport:
-    """Validate a source tree and its ledger; raise ContentError with every problem."""
+    """Validate a source tree and its ledger, then lint the cards it would build; raise
+    ContentError with every problem."""
     checked = _read(source, progress, 2, building=False, jobs=jobs).checked
     progress("Checked", 2, 2)
-    return checked
+    linted = checked.warnings + tuple(lint_course(checked.course))
+    return replace(checked, warnings=sorted_problems(linted))
 
 
 BUILD_STEPS = 4

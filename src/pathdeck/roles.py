@@ -1,4 +1,4 @@
-"""The five card roles: each is its own note type, in this order within a concept."""
+"""The six card roles: each is its own note type, in this order within a concept."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ class Role(str, Enum):
     RED_FLAG = "red-flag"
     PROVE_IT = "prove-it"
     ANCHOR = "anchor"
+    KEY_FACT = "key-fact"
 
     @property
     def words(self) -> str:
@@ -29,6 +30,11 @@ class Role(str, Enum):
         """True for roles with one note per concept rather than one per item."""
         return self in (Role.PROVE_IT, Role.ANCHOR)
 
+    @property
+    def cloze(self) -> bool:
+        """True for the role whose note type is Anki's cloze type: one card per blank."""
+        return self is Role.KEY_FACT
+
 
 _TITLES = {
     Role.SAMPLE_LANGUAGE: "Sample language",
@@ -36,6 +42,7 @@ _TITLES = {
     Role.RED_FLAG: "Red flag",
     Role.PROVE_IT: "Prove it",
     Role.ANCHOR: "Anchor",
+    Role.KEY_FACT: "Key fact",
 }
 
 _RANKS = {role: rank for rank, role in enumerate(Role)}

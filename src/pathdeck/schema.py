@@ -100,6 +100,23 @@ PROVE_IT = Record(
     },
 )
 
+FACT = Record(
+    description=(
+        "A key fact: one sentence with each hidden part in double brackets, e.g. "
+        "'Bordin's three components: [[bond]], [[goals]], [[tasks]].' (one card per blank; "
+        "write a literal bracket as \\[ or \\]); a bare string is the fact itself."
+    ),
+    shorthand="text",
+    fields={
+        "text": Text(description="The fact, its blanks in [[double brackets]].", required=True),
+        "id": ITEM_ID,
+        "from": Text(
+            description="The page sentence `pathdeck import` extracted it from; a re-import "
+            "re-extracts the fact only while its text is unedited. Delete it to own the fact."
+        ),
+    },
+)
+
 COURSE = Record(
     description="decks/course.yaml: the course, the namespace of every identifier it publishes.",
     fields={
@@ -145,6 +162,12 @@ CONCEPT = Record(
         "body": ListOf(description="Body paragraphs.", item=Text(description="One paragraph.")),
         "anchor": Text(description="The anchor statement."),
         "prove_it": PROVE_IT,
+        "facts": ListOf(description="Key facts: one cloze card per blank.", item=FACT),
+        "dropped_facts": ListOf(
+            description="Page sentences whose extracted fact an educator deleted: a re-import "
+            "does not add it again.",
+            item=Text(description="The sentence, as the page writes it."),
+        ),
         "connects_to": ListOf(
             description="Ids of related concepts.", item=Text(description="A concept id.")
         ),

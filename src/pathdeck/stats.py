@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pathdeck.cards import NoteSpec, concept_notes, placement
+from pathdeck.cards.notetypes import CLOZE_FIELD, FIELDS, note_type
 from pathdeck.curriculum import Course
-from pathdeck.notetypes import FIELDS, note_type
 from pathdeck.roles import Role
 
 # Every front template opens with `{{#Field}}`: Anki makes the card only when that field has text.
 _GUARD = re.compile(r"^\s*\{\{#([^}]+)\}\}")
+_CLOZE_NUMBER = re.compile(r"\{\{c([0-9]+)::")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,7 +143,10 @@ def card_guards(course_id: str) -> dict[Role, tuple[int | None, ...]]:
 
 
 def cards_of(note: NoteSpec, guards: dict[Role, tuple[int | None, ...]]) -> int:
-    """How many cards Anki makes from a note: one per template whose front has its field."""
+    """How many cards Anki makes from a note: one per template whose front has its field, or
+    for a cloze note one per cloze number."""
+    if note.role.cloze:
+        return len(set(_CLOZE_NUMBER.findall(note.fields[FIELDS[note.role].index(CLOZE_FIELD)])))
     return sum(1 for index in guards[note.role] if index is None or note.fields[index].strip())
 
 

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pathdeck import schema
-from pathdeck.curriculum import Concept, Course, Phrase, Pitfall, ProveIt, RedFlag, Stage
+from pathdeck import cloze, schema
+from pathdeck.curriculum import Concept, Course, Fact, Phrase, Pitfall, ProveIt, RedFlag, Stage
 from pathdeck.ids import (
     canonical_concept_id,
     concept_id_mistake,
@@ -265,6 +265,12 @@ def _red_flag(raw: dict[str, Value]) -> RedFlag:
     )
 
 
+def _fact(raw: dict[str, Value]) -> Fact:
+    return Fact(
+        text=raw["text"], id=raw.get("id"), source=raw.get("from"), location=raw[LOCATION_KEY]
+    )
+
+
 def _complete(items: list[dict[str, Value]], required: str) -> list[dict[str, Value]]:
     return [item for item in items if required in item]
 
@@ -295,6 +301,8 @@ def _concept(raw: dict[str, Value], stage_number: int, source: str) -> Concept:
             if prove and "scenario" in prove
             else None
         ),
+        facts=tuple(_fact(f) for f in _complete(raw.get("facts", []), "text")),
+        dropped_facts=tuple(raw.get("dropped_facts", [])),
         connects_to=tuple(raw.get("connects_to", [])),
         formerly=tuple(raw.get("formerly", [])),
         illustrations=tuple(raw.get("illustrations", [])),
@@ -341,7 +349,7 @@ class StageCheck(Findings):
 
 
 def _item_ids(check: _Checker, raw: dict[str, Value]) -> None:
-    for key in ("sample_language", "pitfalls", "red_flags"):
+    for key in ("sample_language", "pitfalls", "red_flags", "facts"):
         seen: dict[str, Location] = {}
         for item in raw.get(key, []):
             item_id = item.get("id")
@@ -363,6 +371,18 @@ def _item_ids(check: _Checker, raw: dict[str, Value]) -> None:
                 )
             else:
                 seen[item_id] = where
+
+
+def _fact_syntax(check: _Checker, raw: dict[str, Value]) -> None:
+    """Each fact reads in the cloze syntax; a problem points at the column of the bad marker."""
+    for item in raw.get("facts", []):
+        if "text" not in item or item["text"].startswith(PLACEHOLDER):
+            continue  # a TODO of `pathdeck new` is reported once per file, as a warning
+        _, problem = cloze.parse(item["text"])
+        if problem is not None:
+            where = _where(item, "text")
+            column = where.column + problem.offset if where.line else where.column
+            check.error(where._replace(column=column), problem.code, problem.message)
 
 
 def _concept_id(
@@ -494,6 +514,7 @@ def check_stage(files: StageFiles) -> StageCheck:
     )
     for draft in drafts:
         _item_ids(check, draft.raw)
+        _fact_syntax(check, draft.raw)
     formers = tuple(f for d in valid for f in _former_ids(check, d.raw))
     planned = stage_raw.get("concepts") if stage_raw else None
     if planned is not None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from pathdeck.cards import NoteType, note_type
 from pathdeck.identity.ledger import LEDGER_FILE, Ledger, NoteTypeRecord
-from pathdeck.notetypes import NoteType, note_type
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.roles import Role
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pathdeck.cards import NoteType
 from pathdeck.identity.ledger import ConceptRecord, Entry, Ledger
 from pathdeck.identity.notetypes import resolve_notetypes
 from pathdeck.identity.resolve import Matched, Published
-from pathdeck.notetypes import NoteType
 from pathdeck.problems import Problem
 from pathdeck.roles import Role
 

@@ -185,7 +185,7 @@ class Resolver:
             self.touched = True
         if numbers == list(range(1, len(numbers) + 1)) and not unused:
             return spec
-        return number_blanks(spec, numbers, unused)
+        return number_blanks(spec, tuple(numbers), tuple(unused))
 
 
 def _status(spec: NoteSpec, entry: Entry, *, same: bool) -> str:

@@ -14,28 +14,34 @@ COMMON_FIELDS = ("Breadcrumb", "Concept", "Stage", "Retired")
 # Field lists are a public contract with every learner's collection: Anki strands notes whose
 # note type gains, loses or renames a field. The ledger freezes them; change only with a new version.
 FIELDS: dict[Role, tuple[str, ...]] = {
-    Role.SAMPLE_LANGUAGE: ("Cue", "Hint", "Phrase", "ListenFor", *COMMON_FIELDS),
+    Role.SAMPLE_LANGUAGE: ("Purpose", "Prompt", "Phrase", "Setting", *COMMON_FIELDS),
     Role.PITFALL: ("Prompt", "Pitfall", "Instead", *COMMON_FIELDS),
     Role.RED_FLAG: ("Sign", "Meaning", "Action", *COMMON_FIELDS),
     Role.PROVE_IT: ("Scenario", "ModelAnswer", *COMMON_FIELDS),
-    Role.ANCHOR: ("Anchor", "KeyPoint", "RealWorld", "Documentation", "Setting", *COMMON_FIELDS),
+    Role.ANCHOR: ("Anchor", *COMMON_FIELDS),
+    Role.KEY_FACT: ("Text", *COMMON_FIELDS),
 }
 
 # (template name, file stem) per role; the name is frozen like the fields, the files are free.
-TEMPLATES: dict[Role, tuple[tuple[str, str], ...]] = {
-    Role.SAMPLE_LANGUAGE: (("Say it", "sample_language"),),
-    Role.PITFALL: (("Recall the pitfall", "pitfall"),),
-    Role.RED_FLAG: (("Read the red flag", "red_flag"),),
-    Role.PROVE_IT: (("Work the case", "prove_it"),),
-    Role.ANCHOR: (("State the anchor", "anchor"), ("Document it", "documentation")),
+# Exactly one template per note type: a second template is a second card whose front can end
+# up empty when its field is emptied (a blank card); a cloze type makes one card per blank.
+TEMPLATES: dict[Role, tuple[str, str]] = {
+    Role.SAMPLE_LANGUAGE: ("Say it", "sample_language"),
+    Role.PITFALL: ("Recall the pitfall", "pitfall"),
+    Role.RED_FLAG: ("Read the red flag", "red_flag"),
+    Role.PROVE_IT: ("Work the case", "prove_it"),
+    Role.ANCHOR: ("State the anchor", "anchor"),
+    Role.KEY_FACT: ("Recall the fact", "key_fact"),
 }
 
+CLOZE_FIELD = "Text"
 SORT_FIELD: dict[Role, str] = {
     Role.SAMPLE_LANGUAGE: "Phrase",
     Role.PITFALL: "Pitfall",
     Role.RED_FLAG: "Sign",
     Role.PROVE_IT: "Scenario",
     Role.ANCHOR: "Anchor",
+    Role.KEY_FACT: "Text",
 }
 
 
@@ -60,6 +66,14 @@ class NoteType:
     templates: tuple[Template, ...]
     css: str
     sort_field: int
+    # Anki's cloze type when set: the index of the field {{cloze:...}} reads, one card per
+    # cloze number in it.
+    cloze_field: int | None = None
+
+    @property
+    def cloze(self) -> bool:
+        """True for a cloze note type."""
+        return self.cloze_field is not None
 
     @property
     def schema(self) -> dict[str, list[str]]:
@@ -84,8 +98,8 @@ def stable_id(*parts: object) -> int:
 
 @cache
 def template_file(name: str) -> str:
-    """The text of a file shipped in pathdeck/templates/."""
-    return (resources.files("pathdeck") / "templates" / name).read_text(encoding="utf-8")
+    """The text of a file shipped in pathdeck/cards/templates/."""
+    return (resources.files("pathdeck.cards") / "templates" / name).read_text(encoding="utf-8")
 
 
 def stylesheet() -> str:
@@ -96,13 +110,13 @@ def stylesheet() -> str:
 def note_type(role: Role, course_id: str, version: int = 1) -> NoteType:
     """The note type of `role` for a course; version 1 unless a field change was accepted."""
     suffix = "" if version == 1 else f" v{version}"
-    templates = tuple(
+    name, stem = TEMPLATES[role]
+    templates = (
         Template(
             name=name,
             front=template_file(f"{stem}.front.html"),
             back=template_file(f"{stem}.back.html"),
-        )
-        for name, stem in TEMPLATES[role]
+        ),
     )
     fields = FIELDS[role]
     return NoteType(
@@ -114,4 +128,5 @@ def note_type(role: Role, course_id: str, version: int = 1) -> NoteType:
         templates=templates,
         css=stylesheet(),
         sort_field=fields.index(SORT_FIELD[role]),
+        cloze_field=fields.index(CLOZE_FIELD) if role.cloze else None,
     )

@@ -1,0 +1,218 @@
+"""The card linter: the cards a concept would get, read for the weaknesses a learner would meet.
+
+Each finding is a warning with a stable code at the source item it comes from; `check --strict`
+fails on them. Fronts and backs are read as text from the note's fields, with the role's label the card
+shows (the template's other words are the same on every card).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pathdeck import cloze
+from pathdeck.cards.course import concept_notes
+from pathdeck.cards.notetypes import FIELDS
+from pathdeck.cards.pitfall import blank_pitfall
+from pathdeck.cards.placement import placement
+from pathdeck.cards.red_flag import meaning_and_action
+from pathdeck.cards.spec import NoteSpec
+from pathdeck.cards.words import stems, words
+from pathdeck.curriculum import Concept, Course
+from pathdeck.markup import plain
+from pathdeck.problems import Location, Problem, Severity
+from pathdeck.roles import Role
+
+ALIKE = 0.85
+MIN_OWN_WORDS = 3
+MAX_ANSWER_WORDS = 80
+BLANK = "[…]"
+_TAG = re.compile(r"<[^>]+>")
+_CLOZE = re.compile(r"\{\{c([0-9]+)::(.*?)\}\}")
+# The fields a card's front shows, per role (the cloze front is made per card below).
+_FRONT = {
+    Role.SAMPLE_LANGUAGE: ("Purpose", "Prompt"),
+    Role.PITFALL: ("Prompt",),
+    Role.RED_FLAG: ("Sign",),
+    Role.PROVE_IT: ("Scenario",),
+    Role.ANCHOR: ("Concept",),
+}
+_BACK = {
+    Role.SAMPLE_LANGUAGE: ("Phrase",),
+    Role.PITFALL: ("Pitfall", "Instead"),
+    Role.RED_FLAG: ("Meaning", "Action"),
+    Role.PROVE_IT: ("ModelAnswer",),
+    Role.ANCHOR: ("Anchor",),
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Face:
+    """One card as text: which note it belongs to, its front and the answer its back adds."""
+
+    note: int
+    where: Location
+    front: str
+    answer: str
+
+
+def _text(html: str) -> str:
+    return plain(_TAG.sub("", html.replace('<span class="pd-blank">[…]</span>', BLANK)))
+
+
+def _cloze_faces(text: str) -> Iterator[tuple[str, str]]:
+    """(front, answer) of each card of a cloze field: its blank hidden, the others shown."""
+    numbers = sorted({int(n) for n, _ in _CLOZE.findall(text)})
+    for number in numbers:
+
+        def shown(match: re.Match[str], asked: int = number) -> str:
+            return BLANK if int(match.group(1)) == asked else match.group(2)
+
+        answer = " ".join(a for n, a in _CLOZE.findall(text) if int(n) == number)
+        yield _text(_CLOZE.sub(shown, text)), _text(answer)
+
+
+def _item_location(concept: Concept, note: NoteSpec) -> Location:
+    items: dict[Role, tuple[object, ...]] = {
+        Role.SAMPLE_LANGUAGE: concept.sample_language,
+        Role.PITFALL: concept.pitfalls,
+        Role.RED_FLAG: concept.red_flags,
+        Role.KEY_FACT: concept.facts,
+    }
+    found = items.get(note.role, ())
+    item = found[note.position] if note.position < len(found) else None
+    where = getattr(item, "location", None) if item is not None else None
+    return where if isinstance(where, Location) else concept.location
+
+
+def faces(concept: Concept, notes: list[NoteSpec]) -> list[Face]:
+    """Every card of the concept's notes as text."""
+    found = []
+    for number, note in enumerate(notes):
+        fields = dict(zip(FIELDS[note.role], note.fields, strict=True))
+        where = _item_location(concept, note)
+        if note.role.cloze:
+            for shown, answer in _cloze_faces(fields["Text"]):
+                front = f"{note.role.words}: {shown}"
+                found.append(Face(note=number, where=where, front=front, answer=answer))
+            continue
+        shows = [_text(fields[name]) for name in _FRONT[note.role] if fields[name]]
+        front = " ".join([f"{note.role.words}:", *shows])  # the role label is on the card too
+        back = " ".join(_text(fields[name]) for name in _BACK[note.role] if fields[name])
+        on_front = {w.lower() for w in words(front)}
+        answer = " ".join(w for w in words(back) if w.lower() not in on_front)
+        found.append(Face(note=number, where=where, front=front, answer=answer))
+    return found
+
+
+def _warning(where: Location, code: str, message: str) -> Problem:
+    return Problem(location=where, code=code, message=message, severity=Severity.WARNING)
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 50 else text[:47] + "..."
+
+
+def _alike(a: Face, b: Face, counts: dict[int, Counter[str]]) -> bool:
+    """difflib's ratio >= ALIKE, after its cheap upper bounds (most pairs stop at the first)."""
+    total = len(a.front) + len(b.front)
+    if not total or 2 * min(len(a.front), len(b.front)) < ALIKE * total:
+        return False
+    shared = sum((counts[id(a)] & counts[id(b)]).values())
+    if 2 * shared < ALIKE * total:
+        return False
+    return difflib.SequenceMatcher(None, a.front, b.front).ratio() >= ALIKE
+
+
+def _front_problems(cards: list[Face]) -> Iterator[Problem]:
+    """Fronts of different notes a learner cannot tell apart: alike, or too few own words."""
+    counts = {id(card): Counter(card.front) for card in cards}
+    vocabulary = {id(card): {w.lower() for w in words(card.front)} for card in cards}
+    for index, card in enumerate(cards):
+        for other in cards[index + 1 :]:
+            if other.note != card.note and _alike(card, other, counts):
+                yield _warning(
+                    other.where,
+                    "cards-alike",
+                    f"this card's front reads like the one at line {card.where.line} "
+                    f"('{_shorten(card.front)}'): a learner cannot tell which is asked",
+                )
+        own = vocabulary[id(card)]
+        close = next(
+            (
+                other
+                for other in cards
+                if other.note != card.note and len(own - vocabulary[id(other)]) < MIN_OWN_WORDS
+            ),
+            None,
+        )
+        if close is not None:
+            yield _warning(
+                card.where,
+                "front-too-thin",
+                f"the front '{_shorten(card.front)}' has fewer than {MIN_OWN_WORDS} words "
+                f"that the front at line {close.where.line} lacks: give it a more specific cue",
+            )
+
+
+def _answer_problems(cards: list[Face]) -> Iterator[Problem]:
+    for card in cards:
+        size = len(words(card.answer))
+        if size > MAX_ANSWER_WORDS:
+            yield _warning(
+                card.where,
+                "answer-too-long",
+                f"the answer is {size} words (at most {MAX_ANSWER_WORDS} read well on a phone): "
+                "split the item or write a shorter model answer",
+            )
+
+
+def _item_problems(concept: Concept) -> Iterator[Problem]:
+    """Items the builders could not make a good card of."""
+    for pitfall in concept.pitfalls:
+        if pitfall.prompt is None and blank_pitfall(pitfall.text) is None:
+            yield _warning(
+                pitfall.location,
+                "pitfall-nothing-to-blank",
+                "the pitfall is too short to hide a part and keep three words of cue, so it "
+                "gets no card: write it out, or give it a prompt",
+            )
+    for flag in concept.red_flags:
+        if meaning_and_action(flag) == ("", ""):
+            yield _warning(
+                flag.location,
+                "red-flag-without-answer",
+                "the red flag says neither what it means nor what to do: it gets no card "
+                "(add 'meaning' or 'action')",
+            )
+    for fact in concept.facts:
+        segments, problem = cloze.parse(fact.text)
+        if problem is not None:
+            continue
+        for blank in (s for s in segments if s.blank):
+            rest = cloze.plain_text(tuple(s for s in segments if s is not blank))
+            if stems(blank.text) and stems(blank.text) <= stems(rest):
+                yield _warning(
+                    fact.location,
+                    "fact-blank-guessable",
+                    f"the blank '{_shorten(blank.text)}' is spelled out elsewhere in the fact: "
+                    "its card gives the answer away",
+                )
+
+
+def lint_concept(concept: Concept, notes: list[NoteSpec]) -> list[Problem]:
+    """Every card warning for one concept and the notes it builds."""
+    cards = faces(concept, notes)
+    return [*_front_problems(cards), *_answer_problems(cards), *_item_problems(concept)]
+
+
+def lint_course(course: Course) -> list[Problem]:
+    """Every card warning of a course, concept by concept."""
+    problems = []
+    for stage, concept in course.concepts():
+        notes = concept_notes(concept, placement(course, stage, concept, concept_decks=False))
+        problems += lint_concept(concept, notes)
+    return problems

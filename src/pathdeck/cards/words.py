@@ -1,0 +1,197 @@
+"""Word-level helpers the role builders and the card linter share: content words and likeness."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pathdeck.markup import plain
+from pathdeck.pages import split_sentences
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’/-]*")
+
+# Words that carry no subject matter: a cue made only of these tells a learner nothing.
+FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "so",
+        "yet",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "into",
+        "onto",
+        "about",
+        "over",
+        "under",
+        "than",
+        "then",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "it's",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "done",
+        "has",
+        "have",
+        "had",
+        "having",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "not",
+        "no",
+        "yes",
+        "i",
+        "me",
+        "my",
+        "we",
+        "us",
+        "our",
+        "you",
+        "your",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "they",
+        "them",
+        "their",
+        "there",
+        "here",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "each",
+        "every",
+        "some",
+        "such",
+        "very",
+        "just",
+        "also",
+        "only",
+        "more",
+        "most",
+        "less",
+        "least",
+        "other",
+        "another",
+        "same",
+        "own",
+        "too",
+        "if",
+        "because",
+        "while",
+        "although",
+        "though",
+        "unless",
+        "until",
+        "before",
+        "after",
+        "since",
+        "whether",
+        "either",
+        "neither",
+        "both",
+        "one",
+    ]
+)
+
+
+# Words too empty to tell one front from another ("the", "is"): the linter's "specific" words
+# are all the others, so "because the patient is compliant" has three.
+FILLER_WORDS = frozenset(
+    ("a", "an", "the", "of", "to", "and", "or", "is", "are", "was", "be", "it", "this", "that")
+)
+
+
+def specific_words(text: str) -> list[str]:
+    """The words of a text that say something, in order (fillers and the blank left out)."""
+    return [w for w in words(text) if w.lower() not in FILLER_WORDS]
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as a learner reads it (markup removed), in order."""
+    return _WORD.findall(plain(text))
+
+
+def content_words(text: str) -> set[str]:
+    """The text's lowercase words that carry meaning (function words left out)."""
+    return {w.lower().strip("'’") for w in words(text)} - FUNCTION_WORDS - {""}
+
+
+@lru_cache(maxsize=1 << 14)
+def sentences(text: str) -> tuple[str, ...]:
+    """The sentences of a page text; the builders of one concept ask for the same texts
+    several times (pitfalls, case points, phrase purposes), so they are remembered."""
+    return tuple(split_sentences(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def stem(word: str) -> str:
+    """A crude stem (behaviors ~ behavior, compliant ~ compliance): its first six letters
+    once a plural or verb ending is gone; enough to match a word's forms."""
+    lowered = word.lower()
+    for suffix in ("ing", "ies", "es", "ed", "s"):
+        if lowered.endswith(suffix) and len(lowered) - len(suffix) >= 4:
+            lowered = lowered[: -len(suffix)]
+            break
+    return lowered[:6]
+
+
+@lru_cache(maxsize=1 << 14)
+def stems(text: str) -> frozenset[str]:
+    """The stems of a text's content words."""
+    return frozenset(stem(w) for w in content_words(text))
+
+
+def overlap(a: str, b: str) -> int:
+    """How many content-word stems two texts share."""
+    return len(stems(a) & stems(b))
+
+
+def sentence_case(text: str) -> str:
+    """The text with its first letter capitalised: a red flag's meaning often continues the
+    sign's sentence ("often signals ..."), but on the card's back it starts a line of its own."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
