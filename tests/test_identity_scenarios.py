@@ -22,6 +22,7 @@ from learner import (
     edit,
     learner,
     read_concept,
+    visible,
     write_concept,
 )
 from pathdeck.identity import LEDGER_FILE
@@ -427,3 +428,130 @@ def test_recovery_from_a_file_that_is_no_package(course: Course, tmp_path: Path)
         recover(course.source, junk)
     assert [p.code for p in caught.value.problems] == ["bad-package"]
     assert not (course.source / LEDGER_FILE).exists()
+
+
+# ---------------------------------------------------------------- 7. no blank cards
+
+
+OPTIONAL = (
+    "tagline",
+    "setting",
+    "opening_move",
+    "sample_language",
+    "pitfalls",
+    "red_flags",
+    "documentation",
+    "real_world",
+    "key_point",
+    "body",
+    "anchor",
+    "prove_it",
+    "facts",
+)
+
+
+@pytest.mark.parametrize("field", OPTIONAL)
+def test_removing_an_optional_part_leaves_no_blank_card(
+    course: Course, learner: Learner, field: str
+) -> None:
+    """Whatever optional part of a page is deleted, every card the learner has still shows
+    something: its item, or the retired notice."""
+    before = studied(course, learner)
+    edit(course.source, E61, lambda d: d.pop(field, None))
+    course.release()
+    learner.take(course.out)
+    assert_nothing_lost(learner, before, course.ledger())
+
+
+# ---------------------------------------------------------------- key facts: blanks keep numbers
+
+BORDIN = "Bordin's three components: "
+
+
+def _bordin(data: dict[str, Any], change: Any) -> None:
+    fact = next(f for f in data["facts"] if f["text"].startswith(BORDIN))
+    fact["text"] = change(fact["text"])
+
+
+def _cards_of(learner: Learner, words: str) -> dict[int, tuple[int, str, str]]:
+    """Card number -> (reviews, front, back) of the key fact whose text has `words`."""
+    col = learner.col
+    facts = [col.get_note(n) for n in col.find_notes("tag:pathdeck::role::key-fact")]
+    (note,) = [n for n in facts if words in visible(n["Text"])]
+    cards = (col.get_card(card_id) for card_id in col.card_ids_of_note(note.id))
+    return {
+        card.ord + 1: (card.reps, visible(card.question()), visible(card.answer()))
+        for card in cards
+    }
+
+
+def test_deleting_a_blank_never_moves_its_history_to_the_next(
+    course: Course, learner: Learner
+) -> None:
+    """Bordin's fact loses its middle blank: card 3 (tasks) keeps its history, and card 2
+    (goals) stays, showing the retired notice, never the third blank's question."""
+    before = studied(course, learner)
+    cards = _cards_of(learner, BORDIN)
+    assert sorted(cards) == [1, 2, 3]
+    assert all(reps for reps, _, _ in cards.values())
+    edit(course.source, E61, lambda d: _bordin(d, lambda t: t.replace("[[goals]]", "goals")))
+    report = course.release()
+    assert report.counts["new"] == 0
+    learner.take(course.out)
+    assert_nothing_lost(learner, before, course.ledger())
+    after = _cards_of(learner, BORDIN)
+    assert sorted(after) == [1, 2, 3]
+    assert after[3][0] == cards[3][0]
+    assert "tasks" in after[3][2]
+    assert "no longer taught" in after[2][1]  # card 2's front asks nothing any more
+
+
+def test_a_new_blank_takes_a_new_number(course: Course, learner: Learner) -> None:
+    """A blank added at the front of a fact becomes card 4; cards 1-3 keep their answers."""
+    studied(course, learner)
+    edit(
+        course.source,
+        E61,
+        lambda d: _bordin(d, lambda t: t.replace("Bordin's three", "[[Bordin]]'s three")),
+    )
+    course.release()
+    learner.take(course.out)
+    after = _cards_of(learner, BORDIN)
+    assert sorted(after) == [1, 2, 3, 4]
+    assert "bond" in after[1][2]
+    assert "tasks" in after[3][2]
+    assert "[...]" in after[4][1]
+    assert "Bordin" in after[4][2]
+
+
+def test_facts_keep_identity_through_typo_reorder_insert_and_removal(
+    course: Course, learner: Learner
+) -> None:
+    """The regeneration guarantees hold for facts like for pitfalls."""
+    before = studied(course, learner)
+    facts = read_concept(course.source, E61)["facts"]
+    old = facts[2]["text"]
+    typo = old.replace("happy accident", "happy acident")
+
+    def change(data: dict[str, Any]) -> None:
+        data["facts"][2]["text"] = typo
+        data["facts"].reverse()
+        data["facts"].insert(
+            1, {"text": "Alliance is checked at [[every encounter]], not assumed."}
+        )
+        del data["facts"][-1]
+
+    edit(course.source, E61, change)
+    report = course.release()
+    assert (report.counts["new"], report.counts["retired"]) == (1, 1)
+    learner.take(course.out)
+    assert_nothing_lost(
+        learner,
+        before,
+        course.ledger(),
+        {
+            facts[2]["text"].replace("[[", "").replace("]]", ""): typo.replace("[[", "").replace(
+                "]]", ""
+            )
+        },
+    )
