@@ -555,3 +555,19 @@ def test_facts_keep_identity_through_typo_reorder_insert_and_removal(
             )
         },
     )
+
+
+def test_check_reports_a_ledger_that_git_has_but_the_tree_lacks(course: Course) -> None:
+    """In CI, `pathdeck check` already stops on a deleted ledger of a published course."""
+    from pathdeck.pipeline import check
+
+    course.release()
+    _git(course.source, "init", "-q")
+    _git(course.source, "add", "-A")
+    _git(course.source, "commit", "-qm", "release one")
+    check(course.source)
+    (course.source / LEDGER_FILE).unlink()
+    with pytest.raises(ContentError) as caught:
+        check(course.source)
+    assert [p.code for p in caught.value.problems] == ["ledger-missing"]
+    assert "git has the ledger" in caught.value.problems[0].message

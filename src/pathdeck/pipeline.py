@@ -216,7 +216,10 @@ def _read(
     if deferred is not None:
         raise _ledger_error(source, report.course.id, deferred)
     if identities is None:  # `check`: the ledger is checked, nothing matched
-        return _Reading(checked, read_ledger(source, report.course.id), (), 0)
+        ledger = read_ledger(source, report.course.id)
+        if ledger.fresh:  # a ledger git knows of but the tree lacks would stop the build
+            refuse_fresh_start(report.course.id, source, ())
+        return _Reading(checked, ledger, (), 0)
     try:
         matched = _matched(reads, report.course, identities)
     except ContentError as error:

@@ -75,12 +75,14 @@ def refuse_fresh_start(course_id: str, source: Path, outputs: Iterable[Path]) ->
     """A build without a ledger is only a first build when nothing shows the course was
     published: raise `ledger-missing` when git knows the ledger file or an output package
     already holds notes of this course."""
-    evidence = _git_evidence(source) or _package_evidence(course_id, outputs)
-    if evidence is not None:
-        raise ContentError([_missing(str(source / LEDGER_FILE), source, evidence)])
+    release = _published_package(course_id, outputs)
+    evidence = _git_evidence(source) or (release and release[1])
+    if evidence:
+        package = str(release[0]) if release else "RELEASE.apkg"
+        raise ContentError([_missing(str(source / LEDGER_FILE), source, evidence, package)])
 
 
-def _missing(path: str, source: Path, evidence: str) -> Problem:
+def _missing(path: str, source: Path, evidence: str, package: str) -> Problem:
     return Problem(
         location=Location(path),
         code="ledger-missing",
@@ -88,7 +90,7 @@ def _missing(path: str, source: Path, evidence: str) -> Problem:
             f"the ledger is missing or empty, but this course has been published ({evidence}). "
             "Building now would start identities from nothing. Restore it (`git checkout -- "
             f"{path}`), or rebuild it from the last release: `pathdeck ledger recover --from "
-            f"RELEASE.apkg {source}`. To start a new ledger anyway, build with --new-ledger"
+            f"{package} {source}`. To start a new ledger anyway, build with --new-ledger"
         ),
     )
 
@@ -112,12 +114,13 @@ def _git_evidence(source: Path) -> str | None:
     return f"git has the ledger in commit {commit}" if commit else None
 
 
-def _package_evidence(course_id: str, outputs: Iterable[Path]) -> str | None:
+def _published_package(course_id: str, outputs: Iterable[Path]) -> tuple[Path, str] | None:
+    """The first output that already holds notes of the course, and what it shows."""
     prefix = course_id + GUID_SEPARATOR
     for output in outputs:
         count = _notes_with_prefix(output, prefix)
         if count:
-            return f"{output} holds {count} of its notes"
+            return output, f"{output} holds {count} of its notes"
     return None
 
 
