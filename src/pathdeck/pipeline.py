@@ -35,6 +35,7 @@ from pathdeck.identity import (
     refuse_fresh_start,
     resolve_rest,
     resolve_stage,
+    transfer_items,
 )
 from pathdeck.ids import CONCEPT_ID
 from pathdeck.load import StageListing, list_tree, load_stage
@@ -269,7 +270,8 @@ def _matched(
     problems += found_problems
     if problems:
         raise ContentError(problems)
-    return (*parts, rest)
+    movers = Resolver(course.id, identities.now, identities.retired_deck)
+    return tuple(transfer_items([*parts, rest], movers))
 
 
 def _claimed_twice(ledger: Ledger, key: str) -> Problem:

@@ -570,20 +570,14 @@ def _former_ids(check: _Checker, raw: dict[str, Value]) -> list[tuple[str, str, 
     return found
 
 
-def _former_rules(check: _Checker, stages: tuple[StageCheck, ...], ids: set[str]) -> None:
-    """A former id belongs to one concept, and to none that still has it as its id."""
+def _former_rules(check: _Checker, stages: tuple[StageCheck, ...]) -> None:
+    """A former id belongs to one concept. (It may be a current id too: a concept moved while
+    its old id was given to new content; identity lets the `formerly` claim win.)"""
     claimed: dict[str, str] = {}
     for part in stages:
         for former, concept_id, where in part.formers:
             key = canonical_concept_id(former)
-            if key in ids:
-                check.error(
-                    where,
-                    "former-id-in-use",
-                    f"{concept_id} says formerly {former}, but {former} is still a concept of "
-                    "this course: remove one of them",
-                )
-            elif key in claimed:
+            if key in claimed:
                 check.error(
                     where,
                     "duplicate-former-id",
@@ -626,7 +620,7 @@ def merge(
                 continue
         if part.stage is not None:
             kept.append(part.stage)
-    _former_rules(check, stages, set(first_concept))
+    _former_rules(check, stages)
     # A file with errors that gave no concept id (one that failed to parse, say) may hold the
     # very concepts others connect to: warning about those connections would send the author
     # chasing problems that are not there.

@@ -19,6 +19,7 @@ from pathdeck.identity.matching import SIMILAR, match_items
 from pathdeck.identity.release import Resolution, assemble
 from pathdeck.identity.resolve import Matched, Published, Resolver
 from pathdeck.identity.store import read_ledger, refuse_fresh_start
+from pathdeck.identity.transfers import transfer_items
 
 __all__ = [
     "LEDGER_FILE",
@@ -45,4 +46,5 @@ __all__ = [
     "refuse_fresh_start",
     "resolve_rest",
     "resolve_stage",
+    "transfer_items",
 ]

@@ -17,12 +17,13 @@ from pathdeck.pickling import named_tuple_reduce
 from pathdeck.problems import Location, Problem, Severity
 
 SAME_ID = 0.2
-"""A concept that keeps its id stays the published concept unless less than this share of its
-notes match: below it, the id was reused for unrelated content."""
+"""A concept that keeps its id stays the published concept when one of its notes matches word
+for word, or its score (ConceptPlan.score) is at least this; else the id was reused for
+unrelated content."""
 
 MOVED = 0.5
 """A concept under a new id is recognised as a published concept that vanished from the source
-when at least this share of the larger side's notes match (see ConceptPlan.score)."""
+when its score (ConceptPlan.score) is at least this."""
 
 _PAIR_EVERYTHING_UP_TO = 400  # more candidate pairs than this: only those sharing a text
 
@@ -34,8 +35,8 @@ class Unclaimed(NamedTuple):
     source: str
     specs: list[NoteSpec]
     where: Placement
-    rejected: str | None  # key of the same-id published concept whose content is unrelated
-    entries: list[Entry]  # that published concept's notes (none unless rejected)
+    same_id: str | None  # key of the published concept with this id, when not certainly it
+    entries: list[Entry]  # that published concept's notes (none without same_id)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return named_tuple_reduce(self)
@@ -85,7 +86,9 @@ def resolve_stage(
     ledger: Ledger,
     concepts: Iterable[tuple[Concept, list[NoteSpec], Placement]],
 ) -> StageIdentities:
-    """Resolve the concepts that a published concept claims by `formerly` or by id."""
+    """Resolve the concepts that a published concept claims by `formerly`, or by id when no
+    other concept can match it better (every published note matched word for word); leave the
+    rest for resolve_rest, which sees the whole course."""
     unclaimed: list[Unclaimed] = []
     claimed: list[str] = []
     problems: list[Problem] = []
@@ -101,7 +104,7 @@ def resolve_stage(
         problems += found
         plan = plan_concept(specs, entries)
         record = ledger.concepts[key]
-        if former is None and plan.score() < SAME_ID:
+        if former is None and not plan.certain():
             unclaimed.append(Unclaimed(concept.id, concept.source, specs, where, key, entries))
             continue
         if former is not None:
@@ -134,11 +137,11 @@ def resolve_rest(
     renames, by content), give the rest new keys, and retire what vanished."""
     vanished: dict[str, list[Entry]] = {}
     problems: list[Problem] = []
-    rejected = {u.rejected: u.entries for u in unclaimed if u.rejected}
+    deferred = {u.same_id: u.entries for u in unclaimed if u.same_id}
     for key in sorted(k for k in ledger.concepts if k not in claimed):
-        if key in rejected:
-            ledger.pending.pop(key, None)  # parsed where it was rejected
-            vanished[key] = rejected[key]
+        if key in deferred:
+            ledger.pending.pop(key, None)  # parsed in the stage's worker
+            vanished[key] = deferred[key]
         else:
             entries, found = ledger.take([key])
             problems += found
@@ -149,14 +152,17 @@ def resolve_rest(
         if index in pairs:
             key, plan, how = pairs[index]
             record = ledger.concepts[key]
-            resolver.warnings.append(_moved(item.source, record, item.where, how))
+            if key != item.same_id:
+                resolver.warnings.append(_moved(item.source, record, item.where, how))
+            elif record.deck != item.where.deck:
+                resolver.warnings.append(_deck_renamed(item.source, record, item.where))
             resolver.concept(record, plan, item.where)
             del vanished[key]
             continue
         key = concept_key(item.concept_id, taken)
         taken.add(key)
-        if item.rejected:
-            resolver.warnings.append(_reused(item, ledger.concepts[item.rejected]))
+        if item.same_id:
+            resolver.warnings.append(_reused(item, ledger.concepts[item.same_id]))
         record = ConceptRecord(key=key, id=item.concept_id, deck=item.where.deck)
         resolver.concept(record, plan_concept(item.specs, []), item.where)
     for key, entries in vanished.items():
@@ -188,28 +194,34 @@ def _reused(item: Unclaimed, old: ConceptRecord) -> Problem:
 def _pairs(
     unclaimed: Sequence[Unclaimed], vanished: dict[str, list[Entry]], ledger: Ledger
 ) -> dict[int, tuple[str, ConceptPlan, str]]:
-    """Unclaimed concept index -> (published key, plan, how), best matches first."""
+    """Unclaimed concept index -> (published key, plan, how): the best matches first, so a
+    published concept goes to the concept most like it, its own id winning ties."""
     if not unclaimed or not vanished:
         return {}
-    candidates = _candidates(unclaimed, vanished)
     scored = []
-    for index, key in candidates:
+    for index, key in _candidates(unclaimed, vanished):
         item = unclaimed[index]
-        if key == item.rejected:
-            continue
         record = ledger.concepts[key]
         plan = plan_concept(item.specs, vanished[key])
         alias = canonical_id(item.concept_id) in map(canonical_id, record.aliases)
-        if alias or plan.score() >= MOVED:
-            scored.append((not alias, -plan.score(), index, key, plan, alias))
+        same = key == item.same_id
+        if _acceptable(plan, same=same, alias=alias):
+            scored.append((-plan.score(), not same, not alias, index, key, plan, alias))
     found: dict[int, tuple[str, ConceptPlan, str]] = {}
     used: set[str] = set()
-    for _, _, index, key, plan, alias in sorted(scored, key=lambda s: s[:4]):
+    for *_, index, key, plan, alias in sorted(scored, key=lambda s: s[:5]):
         if index not in found and key not in used:
             how = "an id it had on another branch" if alias else _share(plan)
             found[index] = (key, plan, how)
             used.add(key)
     return found
+
+
+def _acceptable(plan: ConceptPlan, *, same: bool, alias: bool) -> bool:
+    """Whether a published concept may be this concept: see SAME_ID and MOVED."""
+    if same or alias:
+        return plan.exact() > 0 or plan.score() >= SAME_ID
+    return plan.score() >= MOVED
 
 
 def _share(plan: ConceptPlan) -> str:
@@ -234,4 +246,5 @@ def _candidates(
             for spec in item.specs
             for key in holders.get(normalised(spec.match_text), ())
         }
+        | {(i, item.same_id) for i, item in enumerate(unclaimed) if item.same_id in vanished}
     )

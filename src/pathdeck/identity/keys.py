@@ -56,14 +56,15 @@ def _digest_key(text: str) -> str:
 
 
 def text_key(text: str, taken: Collection[str]) -> str:
-    """A new item's key, from its normalised text at birth.
+    """A new item's key, from its text at birth, exactly as written.
 
     The same text always gives the same key, so two branches that add different items never
     hand out one key, and a build without its ledger can at worst make an edited item new.
-    A key that is taken (identical text within the list, or an edited item born with this
-    text) is followed deterministically by `text\\x1f2`, `text\\x1f3`, ...
+    Exact text, not its words: two items alike but for punctuation or case keep keys of their
+    own whatever their order. A key that is taken (identical text within the list, or an
+    edited item born with this text) is followed deterministically by `text\\x1f2`, ...
     """
-    base = normalised(text)
+    base = text.strip()
     key = _digest_key(base)
     suffix = 1
     while key in taken:

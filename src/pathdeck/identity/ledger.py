@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from pathdeck.identity.keys import guid_for
+from pathdeck.identity.keys import parse_guid
 from pathdeck.ids import canonical_concept_id as canonical_id
 from pathdeck.pickling import compact_pickle
 from pathdeck.problems import ContentError, Location, Problem
@@ -111,13 +111,15 @@ class Ledger:
         return self._live_ids.get(canonical_id(concept_id))
 
     def former_key(self, former_id: str) -> str | None:
-        """The key of the concept once published as `former_id` (its id, key or a merged alias)."""
+        """The key of the concept once published as `former_id` (its id, key or a merged
+        alias); a concept still in the curriculum before one that retired."""
         wanted = canonical_id(former_id)
-        for key in sorted(self.concepts):
-            record = self.concepts[key]
-            if wanted in (canonical_id(record.id), key, *map(canonical_id, record.aliases)):
-                return key
-        return None
+        found = [
+            key
+            for key, record in self.concepts.items()
+            if wanted in (canonical_id(record.id), key, *map(canonical_id, record.aliases))
+        ]
+        return min(found, key=lambda k: (self.concepts[k].retired, k), default=None)
 
     def take(self, concept_keys: Iterable[str]) -> tuple[list[Entry], list[Problem]]:
         """The entries of these concepts whose lines are still pending, parsed now and added to
@@ -256,12 +258,19 @@ def note_entries(
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             problems.append(_damaged(path, number, exc))
             continue
-        if guid_for(course, entry.concept, entry.role, entry.key) != entry.guid:
+        if not _keyed(course, entry):
             problems.append(_hand_edited(path, number, entry))
             continue
         kept = entries.get(entry.guid)
         entries[entry.guid] = entry if kept is None else merged(kept, entry)
     return list(entries.values())
+
+
+def _keyed(course: str, entry: Entry) -> bool:
+    """Whether the note's GUID spells its course, role and key (its concept part names the
+    concept it was born in, which it may since have left: see identity.transfers)."""
+    parts = parse_guid(entry.guid)
+    return parts is not None and (parts[0], parts[2], parts[3]) == (course, entry.role, entry.key)
 
 
 def merged(one: Entry, other: Entry) -> Entry:
@@ -308,7 +317,11 @@ def parse_ledger(text: str, path: str, *, defer: bool = False) -> Ledger:
     """
     ledger: Ledger | None = None
     problems: list[Problem] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: str.splitlines would also cut at U+2028, U+0085 and the other
+    # separators JSON leaves unescaped inside a note's text. A "\r" before it (a ledger saved
+    # on Windows) and a byte-order mark (saved by Notepad) are not part of the ledger.
+    for number, raw in enumerate(text.removeprefix("\ufeff").split("\n"), start=1):
+        line = raw.removesuffix("\r")
         if ledger is not None and (note := _NOTE_LINE.match(line)):
             ledger.pending.setdefault(note.group(1), []).append((number, line))
             continue
@@ -327,6 +340,11 @@ def parse_ledger(text: str, path: str, *, defer: bool = False) -> Ledger:
     if problems or ledger is None:
         raise ContentError(problems or [corrupt(path, 1, "the ledger has no header line")])
     ledger.path = path
+    orphans = [
+        (lines[0][0], key) for key, lines in ledger.pending.items() if key not in ledger.concepts
+    ]
+    if orphans:
+        raise ContentError([_orphaned(path, number, key) for number, key in orphans])
     if not defer:
         _, problems = ledger.take(list(ledger.pending))
         if problems:
@@ -361,6 +379,15 @@ def _file_line(ledger: Ledger | None, data: dict[str, object], number: int) -> L
     else:
         raise ValueError("unknown kind of line")
     return ledger
+
+
+def _orphaned(path: str, number: int, key: str) -> Problem:
+    return corrupt(
+        path,
+        number,
+        f"notes of concept {key} but no line for the concept itself; the ledger was edited by "
+        "hand - restore it from version control",
+    )
 
 
 def _conflict_marker(path: str, number: int) -> Problem:

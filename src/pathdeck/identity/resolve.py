@@ -36,15 +36,34 @@ class ConceptPlan:
     pairs: tuple[tuple[NoteSpec, Entry | None], ...]
     vanished: tuple[Entry, ...]
 
-    def score(self) -> float:
-        """The share of the larger side that matched: 1.0 for a concept moved untouched.
+    def exact(self) -> int:
+        """How many notes matched by explicit id or identical text."""
+        return sum(1 for spec, entry in self.pairs if entry is not None and _exact(spec, entry))
 
-        The published side counts its live notes and the retired ones that came back.
+    def score(self) -> float:
+        """How alike the two concepts are: 1.0 for a concept moved untouched.
+
+        A note matched by explicit id or identical text counts 1, one matched as an edit 1/2,
+        over the larger side (the published side counts its live notes and the retired ones
+        that came back): two concepts written to one template, alike but for a word in each
+        item, score half of what the concept whose items are word for word the same scores.
         """
         matched = sum(1 for _, entry in self.pairs if entry is not None)
         published = matched + sum(1 for entry in self.vanished if not entry.retired)
         larger = max(len(self.pairs), published)
-        return matched / larger if larger else 1.0
+        exact = self.exact()
+        return (exact + (matched - exact) / 2) / larger if larger else 1.0
+
+    def certain(self) -> bool:
+        """True when every live published note matched by explicit id or identical text: no
+        other concept of the course can be a better match."""
+        return all(entry.retired for entry in self.vanished) and all(
+            _exact(spec, entry) for spec, entry in self.pairs if entry and not entry.retired
+        )
+
+
+def _exact(spec: NoteSpec, entry: Entry) -> bool:
+    return spec.match_text == entry.text or (spec.item_id is not None and spec.item_id == entry.id)
 
 
 def plan_concept(specs: Sequence[NoteSpec], entries: Sequence[Entry]) -> ConceptPlan:

@@ -23,7 +23,9 @@ def read_ledger(source: Path, course_id: str, *, defer: bool = False) -> Ledger:
     path = source / LEDGER_FILE
     shown = str(path)
     text = _ledger_text(path, shown)
-    if text is None or not any(line.strip() and line[0] != "#" for line in text.splitlines()):
+    if text is None or not any(
+        line.strip() and line.lstrip("\ufeff")[:1] != "#" for line in text.split("\n")
+    ):
         return Ledger(course=course_id, path=shown, fresh=True)
     ledger = parse_ledger(text, shown, defer=defer)
     if ledger.course != course_id:
