@@ -83,7 +83,9 @@ def quoted_purpose(concept: Concept, phrase: str) -> str:
     ...”"), or nothing. The concept's setting would be the same on every phrase's card."""
     first = sentences(phrase)[0] if phrase else ""
     for text in (concept.opening_move, *concept.body, concept.key_point):
-        said = sentences(text or "")
+        if not text or not first or first not in text:
+            continue  # most texts quote no phrase: no need to split them
+        said = sentences(text)
         for index, sentence in enumerate(said):
             if not first or first not in sentence:
                 continue
