@@ -168,3 +168,12 @@ def test_reimport_re_extracts_a_changed_sentence(tmp_path: Path) -> None:
     texts = _texts(_import(page, into))
     assert "Treat it as a [[clinical tool]], not a happy accident." in texts
     assert not any("clinical instrument" in t for t in texts)
+
+
+def test_reimporting_an_unchanged_page_writes_nothing(tmp_path: Path) -> None:
+    """The merge is stable: the same page imported again with --force leaves the file as is."""
+    into = tmp_path / "decks"
+    _import(SEED, into)
+    before = _facts_file(into).read_bytes()
+    result = import_pages([SEED], into, force=True, course_title=None)
+    assert (result.unchanged, _facts_file(into).read_bytes()) == ((SEED,), before)

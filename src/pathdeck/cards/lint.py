@@ -149,7 +149,15 @@ def _front_problems(cards: list[Face]) -> Iterator[Problem]:
             ),
             None,
         )
-        if close is not None:
+        cue = _WORD.findall(card.front.split(": ", 1)[-1].replace(BLANK, " "))
+        if len(cue) < MIN_OWN_WORDS:
+            yield _warning(
+                card.where,
+                "front-too-thin",
+                f"the front '{_shorten(card.front)}' shows fewer than {MIN_OWN_WORDS} words: "
+                "give it a more specific cue",
+            )
+        elif close is not None:
             yield _warning(
                 card.where,
                 "front-too-thin",
