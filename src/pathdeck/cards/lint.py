@@ -28,6 +28,9 @@ from pathdeck.roles import Role
 ALIKE = 0.85
 MIN_OWN_WORDS = 3
 MAX_ANSWER_WORDS = 80
+_SHARED_WORDS = (
+    0.6  # of two fronts' words: below it they hardly read 85% alike; difflib decides the rest
+)
 BLANK = "[…]"
 _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’/-]*")  # words.words(), on text already plain
@@ -118,12 +121,12 @@ def _shorten(text: str) -> str:
 
 def _alike(a: Face, b: Face, vocabulary: dict[int, set[str]]) -> bool:
     """difflib's ratio >= ALIKE, after cheap filters: lengths that cannot reach it, and fronts
-    that share fewer than half their words (most pairs stop there)."""
+    that share too few of their words to read alike (most pairs stop there)."""
     total = len(a.front) + len(b.front)
     if not total or 2 * min(len(a.front), len(b.front)) < ALIKE * total:
         return False
     words_a, words_b = vocabulary[id(a)], vocabulary[id(b)]
-    if 2 * len(words_a & words_b) < len(words_a | words_b):
+    if len(words_a & words_b) < _SHARED_WORDS * len(words_a | words_b):
         return False
     return difflib.SequenceMatcher(None, a.front, b.front).ratio() >= ALIKE
 
