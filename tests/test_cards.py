@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import DECKS
 from pathdeck.cards import FIELDS, course_notes, number_blanks, retired_note
@@ -229,3 +230,32 @@ def test_red_flag_meaning_starts_with_a_capital() -> None:
     assert sentence_case("often signals an alliance issue.") == "Often signals an alliance issue."
     assert sentence_case("«quoted» start") == "«quoted» start"
     assert sentence_case("") == ""
+
+
+_PIECE = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12
+)
+
+
+@given(st.lists(st.tuples(_PIECE, _PIECE.filter(str.strip)), min_size=1, max_size=5))
+@settings(max_examples=150, deadline=None)
+def test_every_blank_is_one_card_that_hides_it(pieces: list[tuple[str, str]]) -> None:
+    """For any fact, each blank makes one card whose front hides exactly that blank."""
+    from pathdeck import cloze
+    from pathdeck.cards.lint import BLANK, faces
+
+    segments = tuple(
+        s
+        for text, answer in pieces
+        for s in (cloze.Segment(text=text), cloze.Segment(text=answer, blank=True))
+        if s.text
+    )
+    concept = Concept(
+        id="E1.1", title="T", position=1, stage_number=1, facts=(Fact(text=cloze.write(segments)),)
+    )
+    stage = Stage(number=1, title="Basics", concept_count=1, folder="s1", concepts=(concept,))
+    notes = course_notes(Course(id="c", title="C", stages=(stage,)))
+    (note,) = notes
+    cards = faces(concept, notes)
+    assert len(cards) == len(note.blanks) == len(pieces)
+    assert all(card.front.count(BLANK) >= 1 and card.front.strip() for card in cards)

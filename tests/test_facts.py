@@ -53,6 +53,15 @@ SEED = PAGES / "stage-06-concept-1-alliance-foundations.txt"
             "Name the [[purpose]] (learning), the [[rules]] (confidential) & the [[time limit]] "
             "(30 min).",
         ),
+        (
+            "Remember: the patient, not the chart, is the source of truth.",
+            "Remember: the [[patient]], not the chart, is the source of truth.",
+        ),
+        (
+            "Use the 5 Ps: pain, pallor, pulselessness, paraesthesia, paralysis.",
+            "Use the 5 Ps: [[pain]], [[pallor]], [[pulselessness]], [[paraesthesia]], "
+            "[[paralysis]].",
+        ),
         ("Use \\[brackets\\]: one, two, three.", None),  # a count-free list after a colon
     ],
 )
@@ -77,6 +86,9 @@ def test_sentence_states_its_fact(sentence: str, fact: str | None) -> None:
         "The signs to watch for: none.",
         "It was a long, slow, tiring shift for everyone on the ward that night.",
         "Real-world reality: handover quality varies across programs.",
+        "Three things matter: timing, tone and who is in the room.",  # a clause, not an item
+        "Note: if in doubt, ask, and then document.",
+        "Ask about mood, sleep, appetite and energy.",  # nothing says a list of what
     ],
 )
 def test_sentence_without_a_plain_fact_gives_none(sentence: str) -> None:
@@ -168,3 +180,12 @@ def test_reimport_re_extracts_a_changed_sentence(tmp_path: Path) -> None:
     texts = _texts(_import(page, into))
     assert "Treat it as a [[clinical tool]], not a happy accident." in texts
     assert not any("clinical instrument" in t for t in texts)
+
+
+def test_reimporting_an_unchanged_page_writes_nothing(tmp_path: Path) -> None:
+    """The merge is stable: the same page imported again with --force leaves the file as is."""
+    into = tmp_path / "decks"
+    _import(SEED, into)
+    before = _facts_file(into).read_bytes()
+    result = import_pages([SEED], into, force=True, course_title=None)
+    assert (result.unchanged, _facts_file(into).read_bytes()) == ((SEED,), before)

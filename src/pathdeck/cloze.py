@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 OPEN = "[["
 CLOSE = "]]"
@@ -38,8 +39,10 @@ class ClozeError:
 _TOKENS = re.compile(r"(\\[\[\]\\]|\[\[|\]\])")
 
 
+@lru_cache(maxsize=1 << 12)
 def parse(text: str) -> tuple[tuple[Segment, ...], ClozeError | None]:
-    """The fact's segments in order, or the first reason it cannot be read."""
+    """The fact's segments in order, or the first reason it cannot be read (remembered: the
+    validator, the case points and the fact's note each read a fact)."""
     segments: list[Segment] = []
     run: list[str] = []
     opened: int | None = None

@@ -75,6 +75,46 @@ _STOP = frozenset(
         "must",
         "should",
         "will",
+        "about",
+        "over",
+        "under",
+        "within",
+        "without",
+        "between",
+        "after",
+        "before",
+        "during",
+        "towards",
+    ]
+)
+# An item opening with one of these is a clause, not a list item ("the patient, not the chart,
+# is the source of truth"; "timing, tone and who is in the room"): the list is no list.
+_CLAUSE_OPENERS = frozenset(
+    [
+        "not",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "if",
+        "then",
+        "when",
+        "but",
+        "so",
+        "who",
+        "which",
+        "that",
+        "because",
+        "while",
     ]
 )
 _CONJUNCTION = re.compile(r"^(?:and|or|&)\s+", re.IGNORECASE)
@@ -84,6 +124,30 @@ _ACRONYM = re.compile(r"\b([A-Z]{2,6})\b\s*(?:\(|:|—|–|-)\s*")
 _TERM = re.compile(r"^([A-Z][\w'’-]*(?: [\w'’-]+){0,2}):\s+(\S.*)$")
 _NOT_TERMS = frozenset(
     {"note", "example", "key point", "real-world reality", "tip", "warning", "listen for"}
+)
+_NOT_TERM_STARTS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "there",
+        "here",
+        "we",
+        "you",
+        "they",
+        "he",
+        "she",
+        "i",
+        "my",
+        "our",
+        "your",
+    ]
 )
 _CONTRAST = re.compile(r"\s+(or|versus|vs\.)\s+")
 
@@ -218,6 +282,8 @@ def _list_spans(
         return None
     # After a colon every item is whole; otherwise the first may carry the words that lead
     # into the list ("better than [medication choice]", "Name the [purpose]").
+    if any(sentence[a:b].split(" ", 1)[0].lower() in _CLAUSE_OPENERS for a, b in items):
+        return None
     spans = [_item_key(sentence, a, b, whole=colon or quoted or i > 0) for i, (a, b) in
              enumerate(items)]  # fmt: skip
     if any(span is None for span in spans):
@@ -315,10 +381,13 @@ def _term_fact(sentence: str) -> list[_Span] | None:
     match = _TERM.match(sentence)
     if not match or match.group(1).lower() in _NOT_TERMS:
         return None
-    if match.group(1).lower().startswith(_DETERMINERS):  # "The signs to watch for: ..."
-        return None
+    first = match.group(1).split(" ", 1)[0].lower()
+    if first in _NOT_TERM_STARTS or first in _COUNTS or first.isdigit():
+        return None  # "The signs to watch for: ...", "Three things matter: ...", "It is: ..."
     definition = match.group(2)
     if len(definition.split()) < 4 or definition[:1] in "\"“‘'":
+        return None
+    if len(_top_level_commas(definition)) > 2:  # a list follows the colon, not a definition
         return None
     return [_Span(start=0, end=len(match.group(1)))]
 

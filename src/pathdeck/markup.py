@@ -46,4 +46,6 @@ def to_html(text: str) -> str:
 
 def plain(text: str) -> str:
     """The text a learner reads, with the inline markup characters removed."""
+    if "*" not in text:  # escaping and unescaping give the text back: only marks are removed
+        return text
     return html.unescape(_OWN_TAGS.sub("", to_html(text).replace("<br>", "\n")))

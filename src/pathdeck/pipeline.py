@@ -17,7 +17,7 @@ from pathdeck.cards import (
     stage_deck,
     stage_placements,
 )
-from pathdeck.cards.lint import lint_course
+from pathdeck.cards.lint import lint_stage
 from pathdeck.cards.notetypes import stable_id
 from pathdeck.curriculum import Course
 from pathdeck.identity import (
@@ -290,9 +290,16 @@ def check(source: Path, *, jobs: int | None = None, progress: Progress = silent)
     """Validate a source tree and its ledger, then lint the cards it would build; raise
     ContentError with every problem."""
     checked = _read(source, progress, 2, building=False, jobs=jobs).checked
+    course = checked.course
+    linted = map_in_workers(
+        functools.partial(lint_stage, course),
+        course.stages,
+        jobs=default_jobs() if jobs is None else jobs,
+        weights=[len(stage.concepts) for stage in course.stages],
+    )
     progress("Checked", 2, 2)
-    linted = checked.warnings + tuple(lint_course(checked.course))
-    return replace(checked, warnings=sorted_problems(linted))
+    warnings = checked.warnings + tuple(p for found in linted for p in found)
+    return replace(checked, warnings=sorted_problems(warnings))
 
 
 BUILD_STEPS = 4

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,8 +19,8 @@ from pathdeck.cards.pitfall import blank_pitfall
 from pathdeck.cards.placement import placement
 from pathdeck.cards.red_flag import meaning_and_action
 from pathdeck.cards.spec import NoteSpec
-from pathdeck.cards.words import stems, words
-from pathdeck.curriculum import Concept, Course
+from pathdeck.cards.words import stems
+from pathdeck.curriculum import Concept, Course, Stage
 from pathdeck.markup import plain
 from pathdeck.problems import Location, Problem, Severity
 from pathdeck.roles import Role
@@ -29,8 +28,12 @@ from pathdeck.roles import Role
 ALIKE = 0.85
 MIN_OWN_WORDS = 3
 MAX_ANSWER_WORDS = 80
+_SHARED_WORDS = (
+    0.6  # of two fronts' words: below it they hardly read 85% alike; difflib decides the rest
+)
 BLANK = "[…]"
 _TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’/-]*")  # words.words(), on text already plain
 _CLOZE = re.compile(r"\{\{c([0-9]+)::(.*?)\}\}")
 # The fields a card's front shows, per role (the cloze front is made per card below).
 _FRONT = {
@@ -65,14 +68,14 @@ def _text(html: str) -> str:
 
 def _cloze_faces(text: str) -> Iterator[tuple[str, str]]:
     """(front, answer) of each card of a cloze field: its blank hidden, the others shown."""
-    numbers = sorted({int(n) for n, _ in _CLOZE.findall(text)})
-    for number in numbers:
-
-        def shown(match: re.Match[str], asked: int = number) -> str:
-            return BLANK if int(match.group(1)) == asked else match.group(2)
-
-        answer = " ".join(a for n, a in _CLOZE.findall(text) if int(n) == number)
-        yield _text(_CLOZE.sub(shown, text)), _text(answer)
+    parts = _CLOZE.split(text)  # text, number, answer, text, number, answer, ..., text
+    clozes = [(int(parts[i]), parts[i + 1]) for i in range(1, len(parts), 3)]
+    for number in sorted({n for n, _ in clozes}):
+        front = [parts[0]]
+        for index, (n, answer) in enumerate(clozes):
+            front += [BLANK if n == number else answer, parts[3 * index + 3]]
+        asked = " ".join(answer for n, answer in clozes if n == number)
+        yield _text("".join(front)), _text(asked)
 
 
 def _item_location(concept: Concept, note: NoteSpec) -> Location:
@@ -102,8 +105,8 @@ def faces(concept: Concept, notes: list[NoteSpec]) -> list[Face]:
         shows = [_text(fields[name]) for name in _FRONT[note.role] if fields[name]]
         front = " ".join([f"{note.role.words}:", *shows])  # the role label is on the card too
         back = " ".join(_text(fields[name]) for name in _BACK[note.role] if fields[name])
-        on_front = {w.lower() for w in words(front)}
-        answer = " ".join(w for w in words(back) if w.lower() not in on_front)
+        on_front = {w.lower() for w in _WORD.findall(front)}
+        answer = " ".join(w for w in _WORD.findall(back) if w.lower() not in on_front)
         found.append(Face(note=number, where=where, front=front, answer=answer))
     return found
 
@@ -116,24 +119,24 @@ def _shorten(text: str) -> str:
     return text if len(text) <= 50 else text[:47] + "..."
 
 
-def _alike(a: Face, b: Face, counts: dict[int, Counter[str]]) -> bool:
-    """difflib's ratio >= ALIKE, after its cheap upper bounds (most pairs stop at the first)."""
+def _alike(a: Face, b: Face, vocabulary: dict[int, set[str]]) -> bool:
+    """difflib's ratio >= ALIKE, after cheap filters: lengths that cannot reach it, and fronts
+    that share too few of their words to read alike (most pairs stop there)."""
     total = len(a.front) + len(b.front)
     if not total or 2 * min(len(a.front), len(b.front)) < ALIKE * total:
         return False
-    shared = sum((counts[id(a)] & counts[id(b)]).values())
-    if 2 * shared < ALIKE * total:
+    words_a, words_b = vocabulary[id(a)], vocabulary[id(b)]
+    if len(words_a & words_b) < _SHARED_WORDS * len(words_a | words_b):
         return False
     return difflib.SequenceMatcher(None, a.front, b.front).ratio() >= ALIKE
 
 
 def _front_problems(cards: list[Face]) -> Iterator[Problem]:
     """Fronts of different notes a learner cannot tell apart: alike, or too few own words."""
-    counts = {id(card): Counter(card.front) for card in cards}
-    vocabulary = {id(card): {w.lower() for w in words(card.front)} for card in cards}
+    vocabulary = {id(card): {w.lower() for w in _WORD.findall(card.front)} for card in cards}
     for index, card in enumerate(cards):
         for other in cards[index + 1 :]:
-            if other.note != card.note and _alike(card, other, counts):
+            if other.note != card.note and _alike(card, other, vocabulary):
                 yield _warning(
                     other.where,
                     "cards-alike",
@@ -149,7 +152,15 @@ def _front_problems(cards: list[Face]) -> Iterator[Problem]:
             ),
             None,
         )
-        if close is not None:
+        cue = _WORD.findall(card.front.split(": ", 1)[-1].replace(BLANK, " "))
+        if len(cue) < MIN_OWN_WORDS:
+            yield _warning(
+                card.where,
+                "front-too-thin",
+                f"the front '{_shorten(card.front)}' shows fewer than {MIN_OWN_WORDS} words: "
+                "give it a more specific cue",
+            )
+        elif close is not None:
             yield _warning(
                 card.where,
                 "front-too-thin",
@@ -160,7 +171,7 @@ def _front_problems(cards: list[Face]) -> Iterator[Problem]:
 
 def _answer_problems(cards: list[Face]) -> Iterator[Problem]:
     for card in cards:
-        size = len(words(card.answer))
+        size = len(_WORD.findall(card.answer))
         if size > MAX_ANSWER_WORDS:
             yield _warning(
                 card.where,
@@ -209,10 +220,15 @@ def lint_concept(concept: Concept, notes: list[NoteSpec]) -> list[Problem]:
     return [*_front_problems(cards), *_answer_problems(cards), *_item_problems(concept)]
 
 
-def lint_course(course: Course) -> list[Problem]:
-    """Every card warning of a course, concept by concept."""
+def lint_stage(course: Course, stage: Stage) -> list[Problem]:
+    """Every card warning of one stage, concept by concept."""
     problems = []
-    for stage, concept in course.concepts():
+    for concept in stage.concepts:
         notes = concept_notes(concept, placement(course, stage, concept, concept_decks=False))
         problems += lint_concept(concept, notes)
     return problems
+
+
+def lint_course(course: Course) -> list[Problem]:
+    """Every card warning of a course."""
+    return [problem for stage in course.stages for problem in lint_stage(course, stage)]

@@ -24,17 +24,28 @@ def _candidates(concept: Concept) -> list[str]:
         said = "; ".join(part for part in (meaning, action) if part)
         if said:
             found.append(f"{flag.sign.rstrip('.')}: {said}")
+    found += _fact_texts(concept)
+    found += sentences(concept.opening_move or "")
+    kept: list[str] = []
+    for text in found:  # a clause fact and its whole sentence are one point
+        if len(text.split()) <= _MAX_POINT_WORDS and not any(text in k or k in text for k in kept):
+            kept.append(text)
+    return kept
+
+
+def _fact_texts(concept: Concept) -> list[str]:
+    """Each fact as the sentence it is, blanks filled in."""
+    texts = []
     for fact in concept.facts:
         segments, problem = cloze.parse(fact.text)
         if problem is None:
-            found.append(cloze.plain_text(segments))
-    found += sentences(concept.opening_move or "")
-    return [text for text in found if len(text.split()) <= _MAX_POINT_WORDS]
+            texts.append(cloze.plain_text(segments))
+    return texts
 
 
 def case_points(concept: Concept, scenario: str) -> list[str]:
     """Two to four points that bear on this case: those sharing most words with it first,
-    then the anchor's, in page order."""
+    then the anchor's and the facts, in page order."""
     case = stems(scenario)
     candidates = _candidates(concept)
     ranked = sorted(
@@ -42,8 +53,11 @@ def case_points(concept: Concept, scenario: str) -> list[str]:
         key=lambda index: (-len(case & stems(candidates[index])), index),
     )
     chosen = ranked[:MAX_POINTS]
+    # Too few share the case's words: the anchor bears on every case, then the facts.
     anchor = len(sentences(concept.anchor or ""))
-    for index in range(anchor):
+    facts = set(_fact_texts(concept))
+    fill = [*range(anchor), *(i for i, text in enumerate(candidates) if text in facts)]
+    for index in fill:
         if len(chosen) >= MIN_POINTS:
             break
         if index not in chosen:

@@ -18,12 +18,10 @@ _QUOTE = re.compile(r"[\"“”‘’]")
 _EDGE = "?.!,;:…—–-\"“”‘’'()"
 
 
-def _first_sentence_end(tokens: list[str]) -> int:
-    """How many tokens the phrase's first sentence (or question) has."""
-    for index, token in enumerate(tokens):
-        if token.endswith(("?", ".", "!")):
-            return index + 1
-    return len(tokens)
+def _first_sentence_end(text: str) -> int:
+    """How many words the phrase's first sentence (or question) has ("Dr." ends none)."""
+    said = sentences(text)
+    return len(said[0].split(" ")) if said else 0
 
 
 def key_words(text: str) -> tuple[str, str, str] | None:
@@ -34,12 +32,14 @@ def key_words(text: str) -> tuple[str, str, str] | None:
     words stay visible, so the front still tells this phrase from the others.
     """
     tokens = text.split(" ")
-    end = _first_sentence_end(tokens)
+    end = _first_sentence_end(text)
     runs: list[tuple[int, int]] = []
     for index in range(end):
-        if tokens[index].lower().strip(_EDGE) in FUNCTION_WORDS | {""}:
-            continue
-        if runs and runs[-1][1] == index and index - runs[-1][0] < _MAX_HIDDEN:
+        word = tokens[index].lower().strip(_EDGE)
+        if word in FUNCTION_WORDS or not word or "'" in word or "’" in word:
+            continue  # small words and contractions ("we've") are not what a phrase is about
+        joins = index > 0 and tokens[index - 1][-1:] not in _EDGE  # no comma or dash between
+        if runs and runs[-1][1] == index and joins and index - runs[-1][0] < _MAX_HIDDEN:
             runs[-1] = (runs[-1][0], index + 1)
         else:
             runs.append((index, index + 1))
@@ -83,7 +83,9 @@ def quoted_purpose(concept: Concept, phrase: str) -> str:
     ...”"), or nothing. The concept's setting would be the same on every phrase's card."""
     first = sentences(phrase)[0] if phrase else ""
     for text in (concept.opening_move, *concept.body, concept.key_point):
-        said = sentences(text or "")
+        if not text or not first or first not in text:
+            continue  # most texts quote no phrase: no need to split them
+        said = sentences(text)
         for index, sentence in enumerate(said):
             if not first or first not in sentence:
                 continue

@@ -135,6 +135,12 @@ FUNCTION_WORDS = frozenset(
         "neither",
         "both",
         "one",
+        "within",
+        "without",
+        "between",
+        "during",
+        "towards",
+        "through",
     ]
 )
 
