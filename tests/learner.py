@@ -214,7 +214,11 @@ def assert_nothing_lost(
         old, new = before[guid], after[guid]
         if not new.retired:
             assert (new.role, new.text) == (old.role, edits.get(old.text, old.text)), guid
-    live = [(after[g].concept, after[g].role, after[g].text) for g in learner.guids() if not after[g].retired]
+    live = [
+        (after[g].concept, after[g].role, after[g].text)
+        for g in learner.guids()
+        if not after[g].retired
+    ]
     twice = [item for item, count in Counter(live).items() if count > 1]
     assert twice == [], f"items the learner has twice: {twice}"
     assert learner.guids() <= set(after), "notes the ledger forgot"

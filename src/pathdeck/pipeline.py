@@ -250,17 +250,17 @@ def _matched(
     ledger = identities.ledger
     parts: list[Matched] = []
     unclaimed: list[Unclaimed] = []
-    claimed: dict[str, str] = {}
+    claimed: dict[str, tuple[str, str]] = {}  # published key -> (concept id, its file)
     problems: list[Problem] = []
     for read in reads:
         found = read.identities
         if found is None:
             continue
         problems += found.problems
-        for key in found.claimed:
+        for key, concept_id, source in found.claimed:
             if key in claimed:
-                problems.append(_claimed_twice(ledger, key))
-            claimed[key] = key
+                problems.append(_claimed_twice(ledger, key, claimed[key], (concept_id, source)))
+            claimed[key] = (concept_id, source)
             if found.matched.entries is not None:  # a worker's parse supersedes the lines
                 ledger.pending.pop(key, None)
         unclaimed += found.unclaimed
@@ -274,14 +274,17 @@ def _matched(
     return tuple(transfer_items([*parts, rest], movers))
 
 
-def _claimed_twice(ledger: Ledger, key: str) -> Problem:
+def _claimed_twice(
+    ledger: Ledger, key: str, first: tuple[str, str], second: tuple[str, str]
+) -> Problem:
     record = ledger.concepts[key]
     return Problem(
-        location=Location(ledger.path),
+        location=Location(second[1]),
         code="former-id-in-use",
         message=(
-            f"two concepts claim the concept published as {record.id} (by its id and by "
-            "'formerly'): remove the 'formerly' that names it"
+            f"{first[0]} and {second[0]} both claim the concept published as {record.id}: one "
+            "names it in 'formerly' while the other keeps its id and all its items unchanged; "
+            "remove the 'formerly', or change the other concept"
         ),
     )
 

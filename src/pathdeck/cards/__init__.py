@@ -11,7 +11,7 @@ from pathdeck.cards.placement import (
     stage_deck,
     stage_placements,
 )
-from pathdeck.cards.retired import retired_note
+from pathdeck.cards.retired import retired_note, retired_text
 from pathdeck.cards.spec import RETIRED_TAG, NoteSpec
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "placement",
     "retired_deck",
     "retired_note",
+    "retired_text",
     "stable_id",
     "stage_deck",
     "stage_notes",

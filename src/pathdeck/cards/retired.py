@@ -34,6 +34,17 @@ def _values(role: Role, concept_id: str, text: str, blanks: int) -> dict[str, st
     return {front: label, back: to_html(text)}
 
 
+def retired_text(role: Role, fields: dict[str, str]) -> str:
+    """The item text a retired note was made from (the inverse of `retired_note`'s fields),
+    as HTML: what a lost ledger's recovery reads back."""
+    if role.cloze:
+        return fields.get(TEXT_FIELD, "").split(' <span class="pd-retired-blank">')[0]
+    if role is Role.ANCHOR:
+        return fields.get("Anchor", "").split(". ", 1)[-1]
+    front, back = _RETIRED_LAYOUT[role]
+    return fields.get(front if role in _TEXT_ON_FRONT else back, "")
+
+
 def _gone_concept(concept_id: str, deck: str) -> Placement:
     return Placement(
         deck=deck,

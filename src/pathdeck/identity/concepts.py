@@ -48,7 +48,7 @@ class StageIdentities:
 
     matched: Matched
     unclaimed: tuple[Unclaimed, ...]
-    claimed: tuple[str, ...]  # keys of the published concepts resolved here
+    claimed: tuple[tuple[str, str, str], ...]  # (published key, concept id, its file) resolved here
     problems: tuple[Problem, ...]  # damage found in those concepts' ledger lines
 
 
@@ -90,7 +90,7 @@ def resolve_stage(
     other concept can match it better (every published note matched word for word); leave the
     rest for resolve_rest, which sees the whole course."""
     unclaimed: list[Unclaimed] = []
-    claimed: list[str] = []
+    claimed: list[tuple[str, str, str]] = []
     problems: list[Problem] = []
     for concept, specs, where in concepts:
         former = next(filter(None, map(ledger.former_key, concept.formerly)), None)
@@ -100,7 +100,7 @@ def resolve_stage(
                 resolver.warnings.append(_unknown_former(concept))
             unclaimed.append(Unclaimed(concept.id, concept.source, specs, where, None, []))
             continue
-        entries, found = ledger.take([key])
+        entries, found = ledger.entries_of(key)
         problems += found
         plan = plan_concept(specs, entries)
         record = ledger.concepts[key]
@@ -112,7 +112,7 @@ def resolve_stage(
         elif record.deck != where.deck:
             resolver.warnings.append(_deck_renamed(concept.source, record, where))
         resolver.concept(record, plan, where)
-        claimed.append(key)
+        claimed.append((key, concept.id, concept.source))
     return StageIdentities(
         matched=resolver.result(),
         unclaimed=tuple(unclaimed),

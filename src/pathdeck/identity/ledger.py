@@ -121,6 +121,14 @@ class Ledger:
         ]
         return min(found, key=lambda k: (self.concepts[k].retired, k), default=None)
 
+    def entries_of(self, concept_key: str) -> tuple[list[Entry], list[Problem]]:
+        """A concept's pending entries, parsed into new objects, the lines left pending: a
+        stage only considers a concept, and whether it is claimed is settled afterwards, the
+        same way whether stages are read in one process or several."""
+        problems: list[Problem] = []
+        lines = self.pending.get(concept_key)
+        return (note_entries(self.course, lines, self.path, problems) if lines else []), problems
+
     def take(self, concept_keys: Iterable[str]) -> tuple[list[Entry], list[Problem]]:
         """The entries of these concepts whose lines are still pending, parsed now and added to
         `entries`, with the damage or hand edits found in those lines."""

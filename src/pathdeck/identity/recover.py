@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pathdeck.cards import RETIRED_TAG, NoteSpec
+from pathdeck.cards import FIELDS, RETIRED_TAG, NoteSpec, retired_text
 from pathdeck.identity.keys import content_hash, parse_guid
 from pathdeck.identity.ledger import ConceptRecord, Entry, Ledger, NoteTypeRecord
 from pathdeck.problems import ContentError
@@ -125,23 +125,26 @@ def recover_ledger(
 ) -> Ledger:
     """The ledger a build would have left after publishing `notes`.
 
-    A note whose fields and tags are exactly those of a current note (`specs`, built from the
-    source as it is now) takes that note's text, so the next build matches it exactly; any
-    other note (edited since, or retired) keeps the text its package shows and is matched
-    like an edited item.
+    A note whose fields are exactly those of a current note (`specs`, built from the source as
+    it is now) takes that note's text and content hash, so the next build matches it exactly
+    and sends no update: a learner's export may carry their own tags (`marked`, `leech`), which
+    an update would wipe from every learner's copy. Any other note (edited since, or retired)
+    keeps the text its package shows and is matched like an edited item.
     """
-    current = {content_hash(spec.fields, spec.tags): spec for spec in specs}
+    current = {"\x1f".join(spec.fields): spec for spec in specs}
     entries: list[Entry] = []
     ids: dict[str, Counter[str]] = defaultdict(Counter)
     decks: dict[str, Counter[str]] = defaultdict(Counter)
     live: set[str] = set()
     roles: dict[Role, int] = {}
-    for note in notes:
+    ours = [n for n in notes if (p := parse_guid(n.guid)) is not None and p[0] == course_id]
+    earliest = min((n.mod for n in ours), default=0)
+    for note in ours:
         parts = parse_guid(note.guid)
         if parts is None or parts[0] != course_id:
             continue
         _, concept, role, key = parts
-        entry = _entry(note, concept, role, key, current.get(content_hash(note.fields, note.tags)))
+        entry = _entry(note, concept, role, key, current.get("\x1f".join(note.fields)), earliest)
         entries.append(entry)
         roles.setdefault(role, note.notetype)
         ids[concept][_concept_tag(note.tags) or concept] += 1
@@ -171,11 +174,27 @@ def recover_ledger(
     )
 
 
-def _entry(note: PackagedNote, concept: str, role: Role, key: str, spec: NoteSpec | None) -> Entry:
+def _entry(
+    note: PackagedNote, concept: str, role: Role, key: str, spec: NoteSpec | None, earliest: int
+) -> Entry:
+    """The ledger entry of a published note. A note a learner tagged carries the time of the
+    tagging, later than its release: an earlier time (the first release's) is safe, since a
+    mod not newer than a learner's copy is never sent as an update, while a later one would
+    replace every learner's tags."""
     blanks = _blanks(note.fields)
     retired = RETIRED_TAG in note.tags
+    digest = content_hash(note.fields, note.tags)
+    changed = note.mod
     if spec is not None and not retired:
         text, item_id = spec.match_text, spec.item_id
+        digest = content_hash(spec.fields, spec.tags)
+        if sorted(note.tags) != sorted(spec.tags):
+            changed = min(note.mod, earliest)
+    elif retired and len(note.fields) == len(FIELDS[role]):
+        text, item_id = (
+            _plain(retired_text(role, dict(zip(FIELDS[role], note.fields, strict=True)))),
+            None,
+        )
     else:
         text, item_id = _plain(note.sort_field), None
     return Entry(
@@ -185,8 +204,8 @@ def _entry(note: PackagedNote, concept: str, role: Role, key: str, spec: NoteSpe
         key=key,
         id=item_id,
         text=text,
-        hash=content_hash(note.fields, note.tags),
-        changed=note.mod,
+        hash=digest,
+        changed=changed,
         retired=retired,
         blanks=blanks,
     )
