@@ -238,7 +238,7 @@ def _write_atomically(write: _Write) -> None:
     Unlike output.write_text_atomically this does not fsync: an import writes thousands of
     small files that its pages can regenerate, and a sync per file would cost more than the
     whole import. The temporary is output's, locked until renamed, so no sweep takes it for a
-    killed writer's and a killed import's is swept like a build's.
+    killed writer's (a killed import's, a hidden file, is never read as a source).
     """
     path = write.path
     mode = path.stat().st_mode & 0o777 if write.exists else 0o644
