@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # One session-wide Chromium for every browser test: Playwright's sync API cannot start twice
 # in one process while the first is running, so the fixture is defined once, here.
@@ -16,6 +17,11 @@ __all__ = ["browser"]
 REPO = Path(__file__).resolve().parent.parent
 DECKS = REPO / "decks"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# No timed tests: Hypothesis's default 200 ms deadline per example fails at random on a loaded
+# machine (CI shares two cores), whatever the code does.
+settings.register_profile("untimed", deadline=None)
+settings.load_profile("untimed")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -6,13 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from anki_helpers import fresh_collection, import_default, review_every_card
 from conftest import FIXTURES
+from pathdeck.curriculum import Concept
 from pathdeck.importer import ImportResult, import_pages
-from pathdeck.pages import ParsedPage, parse_page, split_red_flag
+from pathdeck.pages import ParsedPage, parse_page, render_page, split_red_flag
 from pathdeck.pipeline import build, check
 from pathdeck.problems import ContentError, Location
+from test_pages import concepts
 
 PAGES = FIXTURES / "pages"
 PROBLEMS = FIXTURES / "page-problems"
@@ -303,3 +307,14 @@ def test_typed_dash_meanings_never_reach_a_card_front(
         for card in note.cards():
             assert answer.casefold() not in card.question().casefold()
     col.close()
+
+
+@given(concepts(), st.sampled_from(["\r\n", "\r"]))
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_page_reads_alike_with_any_line_endings(
+    drawn: tuple[Concept, str, int], ending: str
+) -> None:
+    """Any rendered page, its line endings made CRLF or CR, parses to the LF page's result."""
+    concept, stage_title, count = drawn
+    text = render_page(concept, stage_title=stage_title, concept_count=count)
+    assert parsed(text.replace("\n", ending)) == parsed(text)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field, replace
@@ -17,7 +16,7 @@ from pathdeck.ids import canonical_concept_id
 from pathdeck.jsonschema import COURSE_MODELINE, SCHEMA_FILE, STAGE_FOLDER_MODELINE
 from pathdeck.jsonschema import render as render_schema
 from pathdeck.load import COURSE_FILE, STAGE_FILE, read_limited
-from pathdeck.output import TEMP_SUFFIX, exclusive, terminations_unwind
+from pathdeck.output import claim_temporary, exclusive, terminations_unwind
 from pathdeck.pages import (
     DEFAULT_COURSE_TITLE,
     ParsedPage,
@@ -261,20 +260,20 @@ def _write_atomically(write: _Write) -> None:
 
     Unlike output.write_text_atomically this does not fsync: an import writes thousands of
     small files that its pages can regenerate, and a sync per file would cost more than the
-    whole import. The temporary name follows output's, so its stale-file sweep applies.
+    whole import. The temporary is output's, locked until renamed, so no sweep takes it for a
+    killed writer's (a killed import's, a hidden file, is never read as a source).
     """
     path = write.path
     mode = path.stat().st_mode & 0o777 if write.exists else 0o644
-    descriptor, name = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX
-    )
+    descriptor, temporary = claim_temporary(path)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             os.fchmod(handle.fileno(), mode)
             handle.write(write.text.encode("utf-8"))
-        Path(name).replace(path)
+            handle.flush()
+            temporary.replace(path)  # before the close, which releases the lock
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 

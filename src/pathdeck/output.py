@@ -62,7 +62,7 @@ def remove_stale_temporaries(target: Path) -> None:
     """Delete every temporary file beside `target` that no live writer holds, whatever its age.
 
     A writer locks its temporary file before it writes a byte and keeps the lock until the file
-    is renamed or removed (`_claim`), so a temporary that can be locked was left by a killed
+    is renamed or removed (`claim_temporary`), so a temporary that can be locked was left by a killed
     build (SIGKILL, power cut).
     """
     if fcntl is None:  # pragma: no cover - without locks a live writer cannot be told apart
@@ -88,7 +88,7 @@ def remove_stale_temporaries(target: Path) -> None:
                 os.close(fd)
 
 
-def _claim(target: Path) -> tuple[int, Path]:
+def claim_temporary(target: Path) -> tuple[int, Path]:
     """A new temporary file beside `target`, locked by this process so no sweep removes it.
 
     Between creating a file and locking it another build's sweep may take it for a killed
@@ -176,7 +176,7 @@ def _stage(target: Path) -> _Staged:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(target)
-        fd, temporary = _claim(target)
+        fd, temporary = claim_temporary(target)
     except OSError as exc:
         raise _unwritable(target, exc) from None
     return _Staged(target=target, temporary=temporary, fd=fd)
