@@ -125,7 +125,8 @@ def _bounds(count: int, jobs: int, *, head_start: bool) -> list[tuple[int, int]]
     rest = count - head
     ends = [head] + [head + rest * n // (jobs - 1) for n in range(1, jobs)]
     starts = [0, *ends[:-1]]
-    return [(a, b) for a, b in zip(starts, ends, strict=True) if b > a or a == 0]
+    bounds = list(zip(starts, ends, strict=True))
+    return bounds[:1] + [(a, b) for a, b in bounds[1:] if b > a]
 
 
 def _size(path: Path) -> int:
