@@ -464,7 +464,7 @@ def test_ci_recipe_installs_pathdeck_from_git(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert (target / "pathdeck" / "cli.py").is_file()
+    assert (target / "pathdeck" / "cli" / "__init__.py").is_file()
 
 
 def test_pre_commit_snippets_pin_what_ci_installs() -> None:
