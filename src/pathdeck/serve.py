@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from pathdeck.pipeline import plan, write_notes
+from pathdeck.package.rows import write_notes
+from pathdeck.pipeline import plan
 from pathdeck.preview import CardView, anki_version, render_package, write_gallery
 from pathdeck.problems import ContentError, Problem
 

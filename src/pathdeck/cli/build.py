@@ -22,7 +22,7 @@ from pathdeck.cli.common import (
 from pathdeck.cli.group import handles_content_errors, main
 
 if TYPE_CHECKING:
-    pass
+    from pathdeck.pipeline.options import BuildOptions
 
 
 @main.command(short_help="Build .apkg decks and update the identity ledger.")
@@ -98,20 +98,21 @@ def build(
     """
     if with_course and not split:
         raise click.UsageError("--with-course adds the whole course to a --split build")
+    from pathdeck.pipeline.options import BuildOptions
+
+    options = BuildOptions(
+        concept_decks=concept_decks,
+        accept_notetype_changes=accept_notetype_changes,
+        locked=locked,
+        strict=strict,
+        new_ledger=new_ledger,
+        allow_placeholders=allow_placeholders,
+        jobs=jobs,
+    )
     if dry_run:
         if split or len(sources) > 1:
             raise click.UsageError("--dry-run plans one source tree's build, without --split")
-        _dry_run(
-            ctx,
-            sources[0] if sources else DEFAULT_SOURCE,
-            output,
-            concept_decks=concept_decks,
-            accept_notetype_changes=accept_notetype_changes,
-            strict=strict,
-            allow_placeholders=allow_placeholders,
-            jobs=jobs,
-            as_json=as_json,
-        )
+        _dry_run(ctx, sources[0] if sources else DEFAULT_SOURCE, output, options, as_json=as_json)
         return
     # "-o dist/" or "-o dist" (no .apkg): a folder, so the package is named after the course;
     # "-o out.apkg" names the package even when a folder is in the way (the build says so)
@@ -128,35 +129,24 @@ def build(
             ctx,
             sources,
             output,
+            options,
             split=split or "course",
             with_course=with_course,
-            concept_decks=concept_decks,
-            locked=locked,
-            accept_notetype_changes=accept_notetype_changes,
-            strict=strict,
-            new_ledger=new_ledger,
-            allow_placeholders=allow_placeholders,
-            jobs=jobs,
             as_json=as_json,
         )
         return
-    source = sources[0] if sources else DEFAULT_SOURCE
-    from pathdeck.pipeline import build as run_build
+    _build_one(ctx, sources[0] if sources else DEFAULT_SOURCE, output, options, as_json=as_json)
+
+
+def _build_one(
+    ctx: click.Context, source: Path, output: Path | None, options: BuildOptions, *, as_json: bool
+) -> None:
+    """`build` of one source tree into one .apkg."""
+    from pathdeck.pipeline import build_with
     from pathdeck.progress import progress_bar
 
     with progress_bar(quiet=ctx.obj["quiet"]) as progress:
-        report = run_build(
-            source,
-            output,
-            concept_decks=concept_decks,
-            accept_notetype_changes=accept_notetype_changes,
-            locked=locked,
-            strict=strict,
-            new_ledger=new_ledger,
-            allow_placeholders=allow_placeholders,
-            jobs=jobs,
-            progress=progress,
-        )
+        report = build_with(source, output, options, progress=progress)
     if not ctx.obj["quiet"]:
         echo_problems(report.warnings)
     if ctx.obj["verbose"]:
@@ -186,29 +176,13 @@ def build(
 
 
 def _dry_run(
-    ctx: click.Context,
-    source: Path,
-    output: Path | None,
-    *,
-    concept_decks: bool,
-    accept_notetype_changes: bool,
-    strict: bool,
-    allow_placeholders: bool,
-    jobs: int | None,
-    as_json: bool,
+    ctx: click.Context, source: Path, output: Path | None, options: BuildOptions, *, as_json: bool
 ) -> None:
     """`build --dry-run`: the planned changes by concept, in curriculum order; nothing written."""
-    from pathdeck.dryrun import dry_run
+    from pathdeck.pipeline.dryrun import dry_run
 
-    planned = dry_run(
-        source,
-        output,
-        concept_decks=concept_decks,
-        accept_notetype_changes=accept_notetype_changes,
-        allow_placeholders=allow_placeholders,
-        jobs=jobs,
-    )
-    if strict and planned.warnings:
+    planned = dry_run(source, output, options)
+    if options.strict and planned.warnings:
         from pathdeck.problems import ContentError
 
         raise ContentError(planned.warnings)
@@ -246,38 +220,25 @@ def _build_batch(
     ctx: click.Context,
     sources: tuple[Path, ...],
     output: Path | None,
+    options: BuildOptions,
     *,
     split: str,
     with_course: bool,
-    concept_decks: bool,
-    locked: bool,
-    accept_notetype_changes: bool,
-    strict: bool,
-    new_ledger: bool,
-    allow_placeholders: bool,
-    jobs: int | None,
     as_json: bool,
 ) -> None:
     """`build` with --split, several sources or an output folder: one .apkg per stage or course."""
-    from pathdeck.pipeline import build_split
+    from pathdeck.pipeline import build_split_with
 
     if output is not None and output.suffix == ".apkg":
         raise click.BadParameter(
             "with --split or several sources, -o names a folder, not an .apkg", param_hint="-o"
         )
-    sources = sources or (DEFAULT_SOURCE,)
-    reports = build_split(
-        sources,
+    reports = build_split_with(
+        sources or (DEFAULT_SOURCE,),
         output or Path("dist"),
+        options,
         split=split,
         with_course=with_course,
-        concept_decks=concept_decks,
-        accept_notetype_changes=accept_notetype_changes,
-        locked=locked,
-        strict=strict,
-        new_ledger=new_ledger,
-        allow_placeholders=allow_placeholders,
-        jobs=jobs,
     )
     quiet = ctx.obj["quiet"]
     if not quiet:
