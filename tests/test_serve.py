@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pathdeck.serve import HOST, LivePreview, Server
+from pathdeck.tools.serve import HOST, LivePreview, Server
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.anki

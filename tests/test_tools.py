@@ -380,7 +380,7 @@ def test_cli_import_leaves_the_tools_unloaded() -> None:
     """Importing the CLI loads none of the tools' modules, so `--help` stays instant."""
     probe = (
         "import sys, pathdeck.cli; "
-        "print(sorted(m for m in ('pathdeck.jsonschema', 'pathdeck.scaffold', 'pathdeck.stats', "
+        "print(sorted(m for m in ('pathdeck.jsonschema', 'pathdeck.tools.scaffold', 'pathdeck.tools.stats', "
         "'pathdeck.pipeline', 'yaml') if m in sys.modules))"
     )
     result = subprocess.run(

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 def _slug_or_none(value: str | None) -> str | None:
     """An optional course id given on the command line: None, or a slug the validator accepts."""
-    from pathdeck.scaffold import check_course_id
+    from pathdeck.tools.scaffold import check_course_id
 
     if value is not None:
         try:
@@ -194,7 +194,7 @@ def _not_blank(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 def _concept_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """A concept id given on the command line, as the scaffold reads it (E7.2)."""
-    from pathdeck.scaffold import concept_numbers
+    from pathdeck.tools.scaffold import concept_numbers
 
     try:
         concept_numbers(value)
@@ -243,7 +243,7 @@ def new_course(
     obj: dict[str, Any], course_id: str, title: str, source: Path, as_json: bool
 ) -> None:
     """Write SOURCE/course.yaml for a new course with id ID (a slug) and TITLE."""
-    from pathdeck.scaffold import new_course as scaffold_course
+    from pathdeck.tools.scaffold import new_course as scaffold_course
 
     _report_new(obj, scaffold_course(source, course_id, title), as_json)
 
@@ -271,7 +271,7 @@ def new_stage(
     as_json: bool,
 ) -> None:
     """Write a stage folder (stage-NN-title/) with its stage.yaml."""
-    from pathdeck.scaffold import new_stage as scaffold_stage
+    from pathdeck.tools.scaffold import new_stage as scaffold_stage
 
     _report_new(obj, scaffold_stage(source, number, title, concepts=concepts), as_json)
 
@@ -297,8 +297,8 @@ def new_concept(
     as_json: bool,
 ) -> None:
     """Write a concept file into its stage's folder, at the position ID names (E7.2: 2)."""
-    from pathdeck.scaffold import concept_numbers
-    from pathdeck.scaffold import new_concept as scaffold_concept
+    from pathdeck.tools.scaffold import concept_numbers
+    from pathdeck.tools.scaffold import new_concept as scaffold_concept
 
     number, _ = concept_numbers(concept_id)
     if stage is not None and stage != number:

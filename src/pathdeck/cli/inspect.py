@@ -29,9 +29,9 @@ from pathdeck.cli.common import (
 from pathdeck.cli.group import handles_content_errors, main
 
 if TYPE_CHECKING:
-    from pathdeck.diff import ReleaseDiff
     from pathdeck.problems import Problem
-    from pathdeck.serve import Outcome
+    from pathdeck.tools.diff import ReleaseDiff
+    from pathdeck.tools.serve import Outcome
 
 
 @main.command(short_help="Check the source; report problems as path:line:col.")
@@ -103,7 +103,7 @@ def diff(obj: dict[str, Any], old: Path, new: Path, exit_code: bool, as_json: bo
       pathdeck diff v1.apkg v2.apkg
       pathdeck diff v1.apkg v2.apkg --exit-code --json
     """
-    from pathdeck.diff import diff_files
+    from pathdeck.tools.diff import diff_files
 
     result = diff_files(old, new)
     if as_json:
@@ -149,7 +149,7 @@ def _diff_summary(counts: dict[str, int]) -> str:
 def _course_stats(sources: tuple[Path, ...]) -> list[Any]:
     from pathdeck.pipeline import check as run_check
     from pathdeck.problems import ContentError
-    from pathdeck.stats import course_stats
+    from pathdeck.tools.stats import course_stats
 
     found = []
     problems: list[Problem] = []
@@ -191,7 +191,7 @@ def list_command(sources: tuple[Path, ...], as_json: bool) -> None:
       pathdeck list
       pathdeck list decks other-course --json
     """
-    from pathdeck.stats import outline
+    from pathdeck.tools.stats import outline
 
     _echo_courses(sources, outline, as_json=as_json, with_concepts=True)
 
@@ -208,7 +208,7 @@ def stats(sources: tuple[Path, ...], as_json: bool) -> None:
       pathdeck stats
       pathdeck stats --json
     """
-    from pathdeck.stats import table
+    from pathdeck.tools.stats import table
 
     _echo_courses(sources, table, as_json=as_json, with_concepts=False)
 
@@ -238,8 +238,8 @@ def preview(ctx: click.Context, source: Path, output: Path, as_json: bool) -> No
       pathdeck preview
       pathdeck preview decks -o preview
     """
-    from pathdeck.preview import AnkiNotInstalledError
-    from pathdeck.preview import preview as run_preview
+    from pathdeck.tools.preview import AnkiNotInstalledError
+    from pathdeck.tools.preview import preview as run_preview
 
     try:
         report = run_preview(source, output)
@@ -288,8 +288,8 @@ def serve(obj: dict[str, Any], source: Path, port: int, open_browser: bool) -> N
     """
     import tempfile
 
-    from pathdeck.preview import AnkiNotInstalledError
-    from pathdeck.serve import LivePreview, Server
+    from pathdeck.tools.preview import AnkiNotInstalledError
+    from pathdeck.tools.serve import LivePreview, Server
 
     with tempfile.TemporaryDirectory(prefix="pathdeck-serve-") as gallery:
         try:

@@ -210,7 +210,7 @@ def prompt_text(side: str) -> str:
 
 @cache
 def _asset(name: str) -> str:
-    return (resources.files("pathdeck") / "preview_assets" / name).read_text(encoding="utf-8")
+    return (resources.files("pathdeck.tools") / "preview_assets" / name).read_text(encoding="utf-8")
 
 
 def frame_document(side: str, ord_: int, *, night: bool = False) -> str:
