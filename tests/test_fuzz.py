@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from conftest import DECKS, FIXTURES
 from pathdeck import schema
 from pathdeck.cards import course_notes
-from pathdeck.load import SourceFile, SourceTree, StageFiles, decode, parse_text
 from pathdeck.pages import decode_page, dump_concept, parse_page
 from pathdeck.problems import ContentError, Problem
+from pathdeck.source import SourceFile, SourceTree, StageFiles, decode, parse_text
 from pathdeck.validate import validate
 
 # Thousands of cases in all, yet the whole module runs in well under a minute on two cores.

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from pathdeck.jsonschema import SCHEMA_FILE, render, shipped, source_schema
-from pathdeck.load import load_tree
 from pathdeck.problems import ContentError, Problem, Severity
+from pathdeck.source import load_tree
 from pathdeck.validate import validate
 
 REPO = Path(__file__).resolve().parent.parent

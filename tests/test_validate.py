@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from conftest import DECKS, FIXTURES, REPO
 from pathdeck.cli import main
-from pathdeck.load import load_tree
 from pathdeck.problems import ContentError, Problem
+from pathdeck.source import load_tree
 from pathdeck.validate import Report, validate
 
 SCENARIOS = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.txt").is_file())
@@ -57,8 +57,11 @@ def test_fixture_gives_exactly_its_expected_diagnostics(
 def test_fixtures_cover_every_validation_code() -> None:
     """Every code the loader and validator can raise has a fixture that produces it."""
     sources = "".join(
-        (REPO / "src" / "pathdeck" / name).read_text(encoding="utf-8")
-        for name in ("load.py", "validate.py", "cloze.py")
+        path.read_text(encoding="utf-8")
+        for path in [
+            *sorted((REPO / "src" / "pathdeck" / "source").glob("*.py")),
+            *(REPO / "src" / "pathdeck" / name for name in ("validate.py", "cloze.py")),
+        ]
     )
     raised = set(re.findall(r'"([a-z]+(?:-[a-z0-9]+)+)"', sources)) - {"utf-8-sig", "utf-8"}
     covered = {

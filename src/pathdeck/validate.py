@@ -17,7 +17,8 @@ from pathdeck.ids import (
     is_course_id,
     is_item_id,
 )
-from pathdeck.load import (
+from pathdeck.problems import ContentError, Location, Problem, Severity, sorted_problems
+from pathdeck.source import (
     COURSE_FILE,
     INT_TAG,
     STAGE_FILE,
@@ -29,7 +30,6 @@ from pathdeck.load import (
     SourceTree,
     StageFiles,
 )
-from pathdeck.problems import ContentError, Location, Problem, Severity, sorted_problems
 
 # Markup an author may expect to work: it is shown as typed, so say so before learners see it.
 LOOKS_LIKE_MARKUP = re.compile(

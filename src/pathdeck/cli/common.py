@@ -21,7 +21,7 @@ DEFAULT_SOURCE = Path("decks")
 
 def default_source(ctx: click.Context) -> Path:
     """decks/, or the course the command runs inside (said on stderr unless quiet)."""
-    from pathdeck.locate import find_source
+    from pathdeck.source.locate import find_source
 
     found = find_source(Path.cwd())
     root = ctx.find_root().obj or {}

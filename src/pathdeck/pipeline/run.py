@@ -29,13 +29,13 @@ from pathdeck.identity import (
     resolve_rest,
     resolve_stage,
 )
-from pathdeck.load import StageListing, list_tree, load_stage
 from pathdeck.output import exclusive, staged
 from pathdeck.package.rows import write_notes
 from pathdeck.parallel import default_jobs, map_in_workers
 from pathdeck.pipeline.options import BuildOptions
 from pathdeck.problems import ContentError, Location, Problem, sorted_problems
 from pathdeck.progress import Progress, silent
+from pathdeck.source import StageListing, list_tree, load_stage
 from pathdeck.validate import (
     CourseCheck,
     StageCheck,

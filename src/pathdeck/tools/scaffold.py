@@ -12,7 +12,10 @@ import yaml
 from pathdeck import ids, schema
 from pathdeck.curriculum import Course
 from pathdeck.jsonschema import COURSE_MODELINE, SCHEMA_FILE, STAGE_FOLDER_MODELINE, render
-from pathdeck.load import (
+from pathdeck.output import write_text_atomically
+from pathdeck.pages import concept_file_name, stage_folder_name
+from pathdeck.problems import ContentError, Location, Problem
+from pathdeck.source import (
     COURSE_FILE,
     STAGE_FILE,
     SourceFile,
@@ -21,9 +24,6 @@ from pathdeck.load import (
     load_tree,
     parse_text,
 )
-from pathdeck.output import write_text_atomically
-from pathdeck.pages import concept_file_name, stage_folder_name
-from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.validate import PLACEHOLDER, validate
 
 WIDTH = 96
