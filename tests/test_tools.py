@@ -14,9 +14,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from pathdeck import schema as source_schema
 from pathdeck.cli import main
-from pathdeck.jsonschema import SCHEMA_FILE, render
+from pathdeck.validate import schema as source_schema
+from pathdeck.validate.jsonschema import SCHEMA_FILE, render
 
 REPO = Path(__file__).resolve().parent.parent
 STAGE6 = "stage-06-the-therapeutic-alliance"
@@ -380,7 +380,7 @@ def test_cli_import_leaves_the_tools_unloaded() -> None:
     """Importing the CLI loads none of the tools' modules, so `--help` stays instant."""
     probe = (
         "import sys, pathdeck.cli; "
-        "print(sorted(m for m in ('pathdeck.jsonschema', 'pathdeck.tools.scaffold', 'pathdeck.tools.stats', "
+        "print(sorted(m for m in ('pathdeck.validate.jsonschema', 'pathdeck.tools.scaffold', 'pathdeck.tools.stats', "
         "'pathdeck.pipeline', 'yaml') if m in sys.modules))"
     )
     result = subprocess.run(

@@ -60,7 +60,8 @@ def test_fixtures_cover_every_validation_code() -> None:
         path.read_text(encoding="utf-8")
         for path in [
             *sorted((REPO / "src" / "pathdeck" / "source").glob("*.py")),
-            *(REPO / "src" / "pathdeck" / name for name in ("validate.py", "cloze.py")),
+            *sorted((REPO / "src" / "pathdeck" / "validate").glob("*.py")),
+            REPO / "src" / "pathdeck" / "cloze.py",
         ]
     )
     raised = set(re.findall(r'"([a-z]+(?:-[a-z0-9]+)+)"', sources)) - {"utf-8-sig", "utf-8"}

@@ -164,8 +164,8 @@ def schema(output: Path | None, of_outputs: bool) -> None:
       pathdeck schema -o decks/pathdeck.schema.json
       pathdeck schema --outputs > pathdeck.outputs.schema.json
     """
-    from pathdeck.jsonschema import render
     from pathdeck.report import output_schema
+    from pathdeck.validate.jsonschema import render
 
     text = output_schema() if of_outputs else render()
     if output is None:

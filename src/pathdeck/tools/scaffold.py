@@ -9,9 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from pathdeck import ids, schema
+from pathdeck import ids
 from pathdeck.curriculum import Course
-from pathdeck.jsonschema import COURSE_MODELINE, SCHEMA_FILE, STAGE_FOLDER_MODELINE, render
 from pathdeck.output import write_text_atomically
 from pathdeck.pages import concept_file_name, stage_folder_name
 from pathdeck.problems import ContentError, Location, Problem
@@ -24,7 +23,8 @@ from pathdeck.source import (
     load_tree,
     parse_text,
 )
-from pathdeck.validate import PLACEHOLDER, validate
+from pathdeck.validate import PLACEHOLDER, schema, validate
+from pathdeck.validate.jsonschema import COURSE_MODELINE, SCHEMA_FILE, STAGE_FOLDER_MODELINE, render
 
 WIDTH = 96
 # A placeholder concept id would be an unknown connection (a warning) or an unknown former id,
