@@ -82,7 +82,7 @@ class _Composer:
     def refuse(self, event: Event, code: str, message: str) -> _RefusedError:
         return _RefusedError(Problem(location=self.at(event), code=code, message=message))
 
-    def compose(self, next_event: Callable[[], Any]) -> Node | None:
+    def compose(self, next_event: Callable[[], Any]) -> Node | None:  # noqa: C901 - the hot loop of every load (below): split it only beside a benchmark
         """Consume events until the parser has none left; the root node, if any."""
         # The hot loop of every load, run once per YAML node: events are told apart by exact
         # class (the parsers make no subclasses), scalars first because they are most events.
