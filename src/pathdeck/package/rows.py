@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pathdeck._speed.tuples import new_tuple
 from pathdeck.cards import deck_part, stage_deck
 from pathdeck.cards.notetypes import stable_id
 from pathdeck.markup import to_html
@@ -45,9 +46,8 @@ def write_notes(
         for role, nt in resolution.notetypes.items()
     ]
     notetype_ids = {role: notetype.id for role, notetype in resolution.notetypes.items()}
-    new = tuple.__new__  # one per note: PackageNote's fields in order, minus its Python __new__
     package_notes = [
-        new(
+        new_tuple(  # PackageNote's fields in order (pathdeck._speed.tuples)
             package.PackageNote,
             (
                 note.guid,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from pathdeck._speed.parallel import default_jobs, map_in_workers
 from pathdeck.cards import (
     concept_notes,
     retired_deck,
@@ -31,7 +32,6 @@ from pathdeck.identity import (
 )
 from pathdeck.output import exclusive, staged
 from pathdeck.package.rows import write_notes
-from pathdeck.parallel import default_jobs, map_in_workers
 from pathdeck.pipeline.options import BuildOptions
 from pathdeck.problems import ContentError, Location, Problem, sorted_problems
 from pathdeck.progress import Progress, silent

@@ -19,6 +19,7 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
+from pathdeck._speed.tuples import new_tuple
 from pathdeck.problems import Location, Problem
 from pathdeck.source.nodes import STR_TAG, Mapping, Node, Scalar, Sequence, SourceFile, plain_tag
 from pathdeck.source.positions import mark_location, position
@@ -58,10 +59,6 @@ class _Open:
         self.seen: dict[str, Location] = {}
 
 
-# Builds a named tuple without its Python-level __new__ (half the cost of a node).
-_new_tuple: Callable[..., Any] = tuple.__new__
-
-
 class _Composer:
     """Builds our tree straight from parser events, rejecting what YAML allows but we must not.
 
@@ -87,7 +84,7 @@ class _Composer:
         # The hot loop of every load, run once per YAML node: events are told apart by exact
         # class (the parsers make no subclasses), scalars first because they are most events.
         # `next_event` returns PyYAML Events, typed Any: comparing classes does not narrow.
-        path, new = self.path, _new_tuple
+        path, new = self.path, new_tuple  # see pathdeck._speed.tuples
         stack: list[_Open] = []
         top: _Open | None = None
         while (event := next_event()) is not None:
