@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from pathdeck import problems as codes
+
 if TYPE_CHECKING:
     from pathdeck.curriculum import Course
     from pathdeck.problems import Problem
@@ -100,7 +102,7 @@ def missing_dependency(message: str, *, as_json: bool) -> NoReturn:
     if as_json:
         from pathdeck.report import render, usage_error
 
-        click.echo(render(usage_error(command_name(), message, code="missing-dependency")))
+        click.echo(render(usage_error(command_name(), message, code=codes.MISSING_DEPENDENCY)))
     click.echo(f"pathdeck: {message}", err=True)
     sys.exit(EXIT_USAGE)
 

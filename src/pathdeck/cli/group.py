@@ -11,6 +11,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from pathdeck import __version__
+from pathdeck import problems as codes
 from pathdeck._speed.process import exit_without_teardown, pause_cyclic_gc
 from pathdeck.cli.common import (
     EXIT_BUG,
@@ -63,7 +64,7 @@ def handles_content_errors(command: F) -> F:
             else:
                 where = Location(str(exc.filename)) if exc.filename else NO_FILE
                 message = exc.strerror or str(exc)
-                problems = (Problem(location=where, code="os-error", message=message),)
+                problems = (Problem(location=where, code=codes.OS_ERROR, message=message),)
             if as_json:
                 click.echo(json_report(problems, ok=False))
             echo_problems(problems)

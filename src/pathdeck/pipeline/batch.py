@@ -7,6 +7,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pathdeck import problems as codes
 from pathdeck.curriculum import Course
 from pathdeck.identity import LEDGER_FILE, Resolution, refuse_fresh_start
 from pathdeck.ids import concept_numbers
@@ -113,7 +114,7 @@ def _clashes(planned: list[_Planned]) -> list[Problem]:
                 problems.append(
                     Problem(
                         location=Location(str(item.source / "course.yaml")),
-                        code="duplicate-output",
+                        code=codes.DUPLICATE_OUTPUT,
                         message=f"{owner[target]} and {item.source} would both write {target}: "
                         "two source trees with the same course id",
                     )

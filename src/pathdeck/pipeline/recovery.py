@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pathdeck import problems as codes
 from pathdeck.cards import course_notes
 from pathdeck.identity import LEDGER_FILE, content_hash, read_ledger
 from pathdeck.output import exclusive, write_text_atomically
@@ -47,7 +48,7 @@ def recover(source: Path, package: Path) -> RecoveryReport:
         if not read_ledger(source, course.id).fresh:
             raise ContentError.at(
                 str(target),
-                "ledger-exists",
+                codes.LEDGER_EXISTS,
                 "the ledger exists and records published notes: recovery only replaces a "
                 "missing or empty ledger (move it aside first if it is truly wrong)",
             )
@@ -55,7 +56,7 @@ def recover(source: Path, package: Path) -> RecoveryReport:
             with open_export(package) as db:
                 notes, notetypes = read_release(db)
         except (ExportError, sqlite3.Error, KeyError, ValueError) as exc:
-            raise ContentError.at(str(package), "bad-package", f"cannot read {exc}") from None
+            raise ContentError.at(str(package), codes.BAD_PACKAGE, f"cannot read {exc}") from None
         specs = course_notes(course)
         ledger = recover_ledger(course.id, notes, notetypes, specs, str(target))
         text = ledger.render()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from pathdeck import problems as codes
 from pathdeck._speed.parallel import default_jobs, map_in_workers
 from pathdeck.cards import (
     concept_notes,
@@ -87,7 +88,7 @@ class BuildReport(Outcome):
 def missing_source(source: Path) -> ContentError:
     return ContentError.at(
         str(source),
-        "missing-source",
+        codes.MISSING_SOURCE,
         f"source folder {source} does not exist (run pathdeck in the folder that holds it or "
         "inside a course, or name the folder: pathdeck check PATH)",
     )
@@ -266,7 +267,7 @@ def _claimed_twice(ledger: Ledger, key: str) -> Problem:
     record = ledger.concepts[key]
     return Problem(
         location=Location(ledger.path),
-        code="former-id-in-use",
+        code=codes.FORMER_ID_IN_USE,
         message=(
             f"two concepts claim the concept published as {record.id} (by its id and by "
             "'formerly'): remove the 'formerly' that names it"
@@ -425,7 +426,7 @@ def ledger_update(source: Path, resolution: Resolution, *, locked: bool) -> str 
     if locked:
         raise ContentError.at(
             str(ledger_path),
-            "ledger-out-of-date",
+            codes.LEDGER_OUT_OF_DATE,
             "--locked: this build would change the ledger; build without --locked and commit "
             "the ledger",
         )

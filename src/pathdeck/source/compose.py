@@ -19,6 +19,7 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
+from pathdeck import problems as codes
 from pathdeck._speed.tuples import new_tuple
 from pathdeck.problems import Location, Problem
 from pathdeck.source.nodes import STR_TAG, Mapping, Node, Scalar, Sequence, SourceFile, plain_tag
@@ -105,7 +106,7 @@ class _Composer:
                     raise self._decorated(event)
                 if len(stack) >= MAX_DEPTH:
                     raise self.refuse(
-                        event, "yaml-too-deep", f"nested more than {MAX_DEPTH} levels deep"
+                        event, codes.YAML_TOO_DEEP, f"nested more than {MAX_DEPTH} levels deep"
                     )
                 top = _Open(self.at(event), kind is MappingStartEvent)
                 stack.append(top)
@@ -120,7 +121,7 @@ class _Composer:
             elif kind is AliasEvent:
                 raise self.refuse(
                     event,
-                    "yaml-alias",
+                    codes.YAML_ALIAS,
                     f"aliases (*{event.anchor}) are not allowed; write the text out in full",
                 )
             else:
@@ -145,7 +146,7 @@ class _Composer:
         if self.documents > 1:
             raise self.refuse(
                 event,
-                "multiple-documents",
+                codes.MULTIPLE_DOCUMENTS,
                 "a file holds exactly one YAML document; remove this '---' and what follows, "
                 "or move it to a file of its own",
             )
@@ -154,12 +155,12 @@ class _Composer:
         if event.anchor is not None:
             return self.refuse(
                 event,
-                "yaml-alias",
+                codes.YAML_ALIAS,
                 f"anchors (&{event.anchor}) are not allowed; write the text out in full",
             )
         return self.refuse(
             event,
-            "yaml-tag",
+            codes.YAML_TAG,
             f"YAML tags ({_short_tag(event.tag)}) are not allowed; to keep a value as text, "
             "quote it",
         )
@@ -169,21 +170,23 @@ class _Composer:
         code = ord(found.group()) if found else 0
         self._problem(
             where,
-            "control-character",
+            codes.CONTROL_CHARACTER,
             f"an escape in this text makes the control character U+{code:04X}, which no card "
             "can show; remove it",
         )
 
     def _key(self, opened: _Open, node: Node) -> None:
         if not isinstance(node, Scalar):
-            self._problem(node.location, "bad-key", "a key must be a word, not a list or mapping")
+            self._problem(
+                node.location, codes.BAD_KEY, "a key must be a word, not a list or mapping"
+            )
             opened.skip_value = True
             return
         first = opened.seen.get(node.text)
         if first is not None:
             self._problem(
                 node.location,
-                "duplicate-key",
+                codes.DUPLICATE_KEY,
                 f"key '{node.text}' appears twice in this mapping (first at line {first.line}); "
                 "YAML would silently keep only the last one",
             )
@@ -212,11 +215,13 @@ def parse_text(path: str, text: str) -> tuple[SourceFile, list[Problem]]:
     except UnicodeEncodeError as exc:  # a lone surrogate: only reachable from str input
         problem = Problem(
             location=position(path, text, exc.start),
-            code="not-utf8",
+            code=codes.NOT_UTF8,
             message="the text holds an unpaired surrogate, which is not valid Unicode",
         )
         return SourceFile(path, None), [problem]
     if root is None or (isinstance(root, Scalar) and root.is_null):
-        problem = Problem(location=Location(path), code="empty-file", message="the file is empty")
+        problem = Problem(
+            location=Location(path), code=codes.EMPTY_FILE, message="the file is empty"
+        )
         return SourceFile(path, None), [problem]
     return SourceFile(path, root), composer.problems

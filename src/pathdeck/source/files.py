@@ -7,6 +7,7 @@ import stat
 import sys
 from pathlib import Path
 
+from pathdeck import problems as codes
 from pathdeck.problems import Location, Problem
 from pathdeck.source.compose import parse_text
 from pathdeck.source.nodes import SourceFile
@@ -25,7 +26,7 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
         column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8"))
         problem = Problem(
             location=Location(path, line, column + 1),
-            code="not-utf8",
+            code=codes.NOT_UTF8,
             message=f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
         )
         return None, [problem]
@@ -68,7 +69,7 @@ def not_a_file_problem(shown: str, kind: str) -> Problem:
     """The problem for a path named like a source file that is something else."""
     return Problem(
         location=Location(shown),
-        code="unreadable-file",
+        code=codes.UNREADABLE_FILE,
         message=f"this is {kind}, not a file pathdeck can read: make it a file, or rename "
         "or remove it",
     )
@@ -95,7 +96,7 @@ def read_limited(path: Path, shown: str) -> tuple[bytes | None, list[Problem]]:
     if max(size, len(data)) > MAX_FILE_BYTES:
         problem = Problem(
             location=Location(shown),
-            code="file-too-large",
+            code=codes.FILE_TOO_LARGE,
             message=f"the file is {max(size, len(data))} bytes; a source file may be at most "
             f"{MAX_FILE_BYTES} bytes",
         )
@@ -117,7 +118,7 @@ def unreadable(shown: str, exc: OSError) -> Problem:
     """The problem for a file or folder the operating system will not let us read."""
     return Problem(
         location=Location(shown),
-        code="unreadable-file",
+        code=codes.UNREADABLE_FILE,
         message=f"cannot read this: {exc.strerror or exc}",
     )
 

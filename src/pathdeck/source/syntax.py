@@ -6,6 +6,7 @@ import re
 
 import yaml
 
+from pathdeck import problems as codes
 from pathdeck.problems import Location, Problem
 from pathdeck.source.positions import char_at, position
 
@@ -90,7 +91,7 @@ def _indentation_problem(path: str, lines: list[str], row: int, problem: str) ->
         return None
     return Problem(
         location=Location(path, row + 1, depth + 1),
-        code="yaml-syntax",
+        code=codes.YAML_SYNTAX,
         message=f"YAML syntax: wrong indentation: {message}",
     )
 
@@ -103,7 +104,7 @@ def syntax_problem(path: str, text: str, exc: yaml.YAMLError) -> Problem:
         code = exc.character if isinstance(exc.character, int) else 0
         return Problem(
             location=where,
-            code="control-character",
+            code=codes.CONTROL_CHARACTER,
             message=f"the control character U+{code:04X} is not allowed in YAML; delete it",
         )
     if isinstance(exc, yaml.MarkedYAMLError):
@@ -119,7 +120,7 @@ def syntax_problem(path: str, text: str, exc: yaml.YAMLError) -> Problem:
             reason = f"{reason} ({exc.context} at line {opened.line + 1})"
         return Problem(
             location=where,
-            code="yaml-syntax",
+            code=codes.YAML_SYNTAX,
             message=f"YAML syntax: {reason}{_syntax_hint(exc.problem or '', char_at(text, where))}",
         )
-    return Problem(location=Location(path), code="yaml-syntax", message=f"YAML syntax: {exc}")
+    return Problem(location=Location(path), code=codes.YAML_SYNTAX, message=f"YAML syntax: {exc}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pathdeck import problems as codes
 from pathdeck.problems import Location, Problem
 from pathdeck.source.files import (
     BROKEN_LINK,
@@ -96,7 +97,7 @@ class _TreeLister:
         self.problems.append(
             Problem(
                 location=Location(self.shown(path)),
-                code="misnamed-file",
+                code=codes.MISNAMED_FILE,
                 message=f"pathdeck reads {wanted}, not {path.name}: rename the file",
             )
         )
@@ -151,7 +152,7 @@ class _TreeLister:
                 self.problems.append(
                     Problem(
                         location=Location(self.shown(path)),
-                        code="misplaced-file",
+                        code=codes.MISPLACED_FILE,
                         message="a concept file must sit in its stage's folder, beside "
                         f"{STAGE_FILE}; this one would be ignored",
                     )

@@ -6,6 +6,7 @@ import difflib
 import re
 from typing import Any
 
+from pathdeck import problems as codes
 from pathdeck.problems import Location, Problem, Severity
 from pathdeck.source import (
     INT_TAG,
@@ -23,7 +24,7 @@ LOOKS_LIKE_MARKUP = re.compile(
 LOCATION_KEY = "@location"
 PLACEHOLDER = "TODO"
 """What `pathdeck new` writes into fields the educator has yet to fill."""
-PLACEHOLDER_CODE = "placeholder-text"
+PLACEHOLDER_CODE = codes.PLACEHOLDER_TEXT
 """Every record's dict carries where its mapping starts under this key."""
 KEYS_KEY = "@keys"
 """...and where each of its values is, by key, so cross-file rules point at the exact value."""
@@ -77,7 +78,7 @@ class Checker:
         return self.record(node, field, name)
 
     def _empty(self, node: Node, name: str) -> None:
-        self.error(node.location, "empty-value", f"{name} is empty")
+        self.error(node.location, codes.EMPTY_VALUE, f"{name} is empty")
 
     def _text(self, node: Node, name: str) -> str | None:
         if isinstance(node, Scalar):
@@ -91,7 +92,7 @@ class Checker:
                 if ("<" in text or "{" in text or "[" in text) and LOOKS_LIKE_MARKUP.search(text):
                     self.warn(
                         node.location,
-                        "markup-shown-as-text",
+                        codes.MARKUP_SHOWN_AS_TEXT,
                         f"{name} holds HTML or Anki template syntax; cards show it exactly as "
                         "typed (only **bold** and *italic* are rendered)",
                     )
@@ -101,18 +102,20 @@ class Checker:
                 return None
             self.error(
                 node.location,
-                "not-text",
+                codes.NOT_TEXT,
                 f"{name} must be text, but YAML reads {node.text} as {node.yaml_type}; "
                 f'quote this: "{node.text}"',
             )
             return None
         kind = "a list" if isinstance(node, Sequence) else "a mapping of keys"
-        self.error(node.location, "wrong-type", f"{name} must be text, not {kind}")
+        self.error(node.location, codes.WRONG_TYPE, f"{name} must be text, not {kind}")
         return None
 
     def _integer(self, node: Node, field: schema.Integer, name: str) -> int | None:
         if not isinstance(node, Scalar):
-            self.error(node.location, "wrong-type", f"{name} must be a whole number, not a list")
+            self.error(
+                node.location, codes.WRONG_TYPE, f"{name} must be a whole number, not a list"
+            )
             return None
         if node.is_null:
             self._empty(node, name)
@@ -123,14 +126,14 @@ class Checker:
             hint = "; remove the quotes" if quoted else ""
             self.error(
                 node.location,
-                "wrong-type",
+                codes.WRONG_TYPE,
                 f"{name} must be a whole number, not {node.text!r}{hint}",
             )
             return None
         if not field.minimum <= number <= field.maximum:
             self.error(
                 node.location,
-                "out-of-range",
+                codes.OUT_OF_RANGE,
                 f"{name} must be between {field.minimum} and {field.maximum}, not {number}",
             )
             return None
@@ -146,14 +149,14 @@ class Checker:
         else:
             self.error(
                 node.location,
-                "wrong-type",
+                codes.WRONG_TYPE,
                 f"{name} must be a list: put each item on its own line, starting with '- '",
             )
             return None
         if len(items) < field.min_items:
             self.error(
                 node.location,
-                "empty-list",
+                codes.EMPTY_LIST,
                 f"{name} is empty: give it at least {count_of(field.min_items, 'item')} or remove it",
             )
         values = []
@@ -177,7 +180,9 @@ class Checker:
                 self._empty(node, name)
             else:
                 known = ", ".join(f"{k}:" for k in field.fields)
-                self.error(node.location, "wrong-type", f"{name} must be a mapping ({known} ...)")
+                self.error(
+                    node.location, codes.WRONG_TYPE, f"{name} must be a mapping ({known} ...)"
+                )
             return None
         keys: dict[str, Location] = {}
         result: dict[str, Value] = {LOCATION_KEY: node.location, KEYS_KEY: keys}
@@ -192,7 +197,7 @@ class Checker:
                 result[key.text] = value
         for required, sub in field.fields.items():
             if sub.required and required not in keys:
-                self.error(node.location, "missing-key", f"{name} is missing '{required}'")
+                self.error(node.location, codes.MISSING_KEY, f"{name} is missing '{required}'")
         return result
 
     def _unknown_key(self, key: Scalar, field: schema.Record, name: str) -> None:
@@ -201,7 +206,7 @@ class Checker:
         close = [normal] if normal in field.fields else []
         close = close or difflib.get_close_matches(normal, known, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
-        self.error(key.location, "unknown-key", f"unknown key '{key.text}' in {name}{hint}")
+        self.error(key.location, codes.UNKNOWN_KEY, f"unknown key '{key.text}' in {name}{hint}")
 
 
 def count_of(number: int, noun: str) -> str:

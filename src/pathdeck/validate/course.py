@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from pathdeck import problems as codes
 from pathdeck.curriculum import Course
 from pathdeck.ids import (
     canonical_concept_id,
@@ -40,7 +41,7 @@ def check_course(source: SourceFile | None, course_path: str) -> CourseCheck:
     if source is None:
         check.error(
             Location(course_path),
-            "missing-course",
+            codes.MISSING_COURSE,
             f"no {COURSE_FILE} in this source folder: it names the course (id, title)",
         )
     elif source.root is not None:
@@ -48,7 +49,7 @@ def check_course(source: SourceFile | None, course_path: str) -> CourseCheck:
         if raw and "id" in raw and not is_course_id(raw["id"]):
             check.error(
                 value_location(raw, "id"),
-                "bad-course-id",
+                codes.BAD_COURSE_ID,
                 f"course id {raw['id']!r} must be a slug: lowercase letters, digits and '-'",
             )
             raw = None
@@ -66,14 +67,14 @@ def _former_rules(check: Checker, stages: tuple[StageCheck, ...], ids: set[str])
             if key in ids:
                 check.error(
                     where,
-                    "former-id-in-use",
+                    codes.FORMER_ID_IN_USE,
                     f"{concept_id} says formerly {former}, but {former} is still a concept of "
                     "this course: remove one of them",
                 )
             elif key in claimed:
                 check.error(
                     where,
-                    "duplicate-former-id",
+                    codes.DUPLICATE_FORMER_ID,
                     f"{concept_id} and {claimed[key]} both say formerly {former}",
                 )
             claimed.setdefault(key, concept_id)
@@ -100,7 +101,7 @@ def merge(
             if first is not where:
                 check.error(
                     where,
-                    "duplicate-concept-id",
+                    codes.DUPLICATE_CONCEPT_ID,
                     _duplicate_concept_message(concept_id, written, first),
                 )
         if part.number is not None:
@@ -108,7 +109,9 @@ def merge(
             first = first_stage.setdefault(number, where)
             if first is not where:
                 check.error(
-                    where, "duplicate-stage-number", f"stage {number} is already defined in {first}"
+                    where,
+                    codes.DUPLICATE_STAGE_NUMBER,
+                    f"stage {number} is already defined in {first}",
                 )
                 continue
         if part.stage is not None:
@@ -126,7 +129,7 @@ def merge(
             if canonical_concept_id(target) not in first_concept:
                 check.warn(
                     where,
-                    "unknown-connection",
+                    codes.UNKNOWN_CONNECTION,
                     f"'{target}' is not a concept id in this course",
                 )
     check.placeholder_warnings()

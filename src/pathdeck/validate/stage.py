@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pathdeck import cloze
+from pathdeck import problems as codes
 from pathdeck.curriculum import Concept, Stage
 from pathdeck.ids import (
     canonical_concept_id,
@@ -80,14 +81,14 @@ def _item_ids(check: Checker, raw: dict[str, Value]) -> None:
             if not is_item_id(item_id):
                 check.error(
                     where,
-                    "bad-item-id",
+                    codes.BAD_ITEM_ID,
                     f"item id {item_id!r} may use only letters, digits, '.', '-' and '_' "
                     "(at most 64, starting with a letter or digit)",
                 )
             elif item_id in seen:
                 check.error(
                     where,
-                    "duplicate-item-id",
+                    codes.DUPLICATE_ITEM_ID,
                     f"id '{item_id}' is used twice in {key} (first at line {seen[item_id].line})",
                 )
             else:
@@ -116,14 +117,14 @@ def _concept_id(
     if numbers is None:
         check.error(
             where,
-            "bad-concept-id",
+            codes.BAD_CONCEPT_ID,
             f"concept id {concept_id!r} is not like E6.1: {concept_id_mistake(concept_id)}",
         )
         return False
     if stage_number is not None and numbers.stage != stage_number:
         check.error(
             where,
-            "concept-stage-mismatch",
+            codes.CONCEPT_STAGE_MISMATCH,
             f"concept '{concept_id}' belongs to stage {numbers.stage} but is filed "
             f"under stage {stage_number} ({stage}); move the file or fix the id",
         )
@@ -141,7 +142,7 @@ def _positions(check: Checker, drafts: list[_ConceptDraft], planned: int, stage:
         if position > planned:
             check.error(
                 where,
-                "position-out-of-range",
+                codes.POSITION_OUT_OF_RANGE,
                 f"position {position} is beyond the {planned} concepts planned for the "
                 f"stage (raise 'concepts' in {stage})",
             )
@@ -149,7 +150,7 @@ def _positions(check: Checker, drafts: list[_ConceptDraft], planned: int, stage:
         if first is not None:
             check.error(
                 where,
-                "duplicate-position",
+                codes.DUPLICATE_POSITION,
                 f"position {position} is already taken by {first}",
             )
         else:
@@ -173,12 +174,12 @@ def _connections(drafts: list[_ConceptDraft]) -> tuple[tuple[str, Location], ...
 def _warn_thin(check: Checker, concept: Concept) -> None:
     if concept.anchor is None:
         check.warn(
-            concept.location, "missing-anchor", f"{concept.id} has no anchor: no anchor card"
+            concept.location, codes.MISSING_ANCHOR, f"{concept.id} has no anchor: no anchor card"
         )
     if concept.prove_it is None:
         check.warn(
             concept.location,
-            "missing-prove-it",
+            codes.MISSING_PROVE_IT,
             f"{concept.id} has no 'prove_it' case: no case card",
         )
 
@@ -191,7 +192,7 @@ def check_stage(files: StageFiles) -> StageCheck:
     if files.stage is None:
         check.error(
             Location(stage_path),
-            "missing-stage",
+            codes.MISSING_STAGE,
             f"folder {files.folder} holds concepts but no {STAGE_FILE} (number, title, concepts)",
         )
     elif files.stage.root is not None:
@@ -260,10 +261,12 @@ def former_ids(check: Checker, raw: dict[str, Value]) -> list[tuple[str, str, Lo
     for former in raw.get("formerly", []):
         if concept_numbers(former) is None:
             check.error(
-                where, "bad-concept-id", f"formerly {former!r} should be a concept id like E6.1"
+                where,
+                codes.BAD_CONCEPT_ID,
+                f"formerly {former!r} should be a concept id like E6.1",
             )
         elif canonical_concept_id(former) == canonical_concept_id(raw["id"]):
-            check.error(where, "bad-former-id", f"{raw['id']} names itself in 'formerly'")
+            check.error(where, codes.BAD_FORMER_ID, f"{raw['id']} names itself in 'formerly'")
         else:
             found.append((former, raw["id"], where))
     return found
