@@ -94,24 +94,7 @@ def import_command(
         )
     shown = result.problems if ctx.obj["quiet"] else result.problems + result.warnings
     if as_json:
-        imported = [
-            {
-                "page": str(p.page),
-                "concept": p.concept_id,
-                "path": str(p.path),
-                "replaced": p.replaced,
-            }
-            for p in result.imported
-        ]
-        extra = {
-            "course": result.course_id,
-            "created": [str(p) for p in result.created],
-            "imported": imported,
-            "unchanged": [str(p) for p in result.unchanged],
-            "failed": [str(f.page) for f in result.failed],
-            "outputs": [str(p) for p in result.written],
-        }
-        click.echo(json_report(result.problems + result.warnings, ok=result.ok, **extra))
+        click.echo(_import_json(result))
     else:
         for page in result.imported:
             click.echo(str(page.path))
@@ -120,6 +103,28 @@ def import_command(
     echo_problems(shown)
     if not result.ok:
         sys.exit(EXIT_PROBLEMS)
+
+
+def _import_json(result: ImportResult) -> str:
+    """The `import --json` report: what was imported, created, left unchanged or failed."""
+    imported = [
+        {
+            "page": str(p.page),
+            "concept": p.concept_id,
+            "path": str(p.path),
+            "replaced": p.replaced,
+        }
+        for p in result.imported
+    ]
+    extra = {
+        "course": result.course_id,
+        "created": [str(p) for p in result.created],
+        "imported": imported,
+        "unchanged": [str(p) for p in result.unchanged],
+        "failed": [str(f.page) for f in result.failed],
+        "outputs": [str(p) for p in result.written],
+    }
+    return json_report(result.problems + result.warnings, ok=result.ok, **extra)
 
 
 def _echo_created(result: ImportResult, *, quiet: bool) -> None:
