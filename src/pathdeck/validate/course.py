@@ -117,6 +117,27 @@ def merge(
         if part.stage is not None:
             kept.append(part.stage)
     _former_rules(check, stages, set(first_concept))
+    _unknown_connections(check, stages, first_concept)
+    check.placeholder_warnings()
+    if any(p.severity is Severity.ERROR for p in check.problems) or course.raw is None:
+        raise ContentError(check.problems)
+    return Report(
+        course=Course(
+            id=course.raw["id"],
+            title=course.raw["title"],
+            description=course.raw.get("description"),
+            stages=tuple(sorted(kept, key=lambda s: s.number)),
+        ),
+        warnings=sorted_problems(check.problems),
+    )
+
+
+def _unknown_connections(
+    check: Checker,
+    stages: tuple[StageCheck, ...],
+    first_concept: dict[str, tuple[str, Location]],
+) -> None:
+    """Warn of each connects_to entry naming no concept of the course."""
     # A file with errors that gave no concept id (one that failed to parse, say) may hold the
     # very concepts others connect to: warning about those connections would send the author
     # chasing problems that are not there.
@@ -132,18 +153,6 @@ def merge(
                     codes.UNKNOWN_CONNECTION,
                     f"'{target}' is not a concept id in this course",
                 )
-    check.placeholder_warnings()
-    if any(p.severity is Severity.ERROR for p in check.problems) or course.raw is None:
-        raise ContentError(check.problems)
-    return Report(
-        course=Course(
-            id=course.raw["id"],
-            title=course.raw["title"],
-            description=course.raw.get("description"),
-            stages=tuple(sorted(kept, key=lambda s: s.number)),
-        ),
-        warnings=sorted_problems(check.problems),
-    )
 
 
 def _duplicate_concept_message(concept_id: str, first_id: str, first: Location) -> str:

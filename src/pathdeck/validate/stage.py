@@ -184,19 +184,25 @@ def _warn_thin(check: Checker, concept: Concept) -> None:
         )
 
 
-def check_stage(files: StageFiles) -> StageCheck:
-    """A stage folder's stage.yaml and concept files, and the rules within the folder."""
-    check = Checker()
-    stage_path = f"{files.folder}/{STAGE_FILE}"
-    stage_raw = None
+def _stage_record(check: Checker, files: StageFiles, stage_path: str) -> dict[str, Value] | None:
+    """The folder's stage.yaml checked against the schema; None when missing or unusable."""
     if files.stage is None:
         check.error(
             Location(stage_path),
             codes.MISSING_STAGE,
             f"folder {files.folder} holds concepts but no {STAGE_FILE} (number, title, concepts)",
         )
-    elif files.stage.root is not None:
-        stage_raw = check.record(files.stage.root, schema.STAGE, "the stage")
+        return None
+    if files.stage.root is None:
+        return None
+    return check.record(files.stage.root, schema.STAGE, "the stage")
+
+
+def check_stage(files: StageFiles) -> StageCheck:
+    """A stage folder's stage.yaml and concept files, and the rules within the folder."""
+    check = Checker()
+    stage_path = f"{files.folder}/{STAGE_FILE}"
+    stage_raw = _stage_record(check, files, stage_path)
     number = stage_raw.get("number") if stage_raw else None
     drafts = []
     for source in files.concepts:
