@@ -28,7 +28,7 @@ $(TEST_INSTALLED): pyproject.toml | $(BIN)/python
 deck: $(INSTALLED) ## Build decks/ into dist/<course id>.apkg (creates .venv if needed)
 	$(BIN)/pathdeck build decks
 
-schema: $(INSTALLED) ## Regenerate the JSON Schema files (package, decks/) after editing schema.py
+schema: $(INSTALLED) ## Regenerate the JSON Schema files (package, decks/) after editing validate/schema.py
 	$(BIN)/pathdeck schema -o src/pathdeck/pathdeck.schema.json
 	$(BIN)/pathdeck schema -o decks/pathdeck.schema.json
 

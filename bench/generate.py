@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pathdeck.curriculum import Concept, Course, Fact, Phrase, Pitfall, ProveIt, RedFlag, Stage
-from pathdeck.jsonschema import COURSE_MODELINE, STAGE_FOLDER_MODELINE
 from pathdeck.pages import (
     concept_file_name,
     dump_concept,
@@ -26,6 +25,7 @@ from pathdeck.pages import (
     slug,
     stage_document,
 )
+from pathdeck.validate.jsonschema import COURSE_MODELINE, STAGE_FOLDER_MODELINE
 
 COURSE_ID = "synthetic-course"
 COURSE_TITLE = "Synthetic Course"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pathdeck.curriculum import Course
-from pathdeck.preview import CardView, render_source, write_gallery
+from pathdeck.tools.preview import CardView, render_source, write_gallery
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -17,9 +17,9 @@ from browser_support import (  # the fixtures are used by name, so they are impo
     open_gallery_page,
     save_screenshot,
 )
-from pathdeck.preview import frame_document
 from pathdeck.roles import Role
-from pathdeck.serve import Server
+from pathdeck.tools.preview import frame_document
+from pathdeck.tools.serve import Server
 from test_serve import edit, live, served  # fixtures, used by name
 
 if TYPE_CHECKING:

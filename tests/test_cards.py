@@ -16,9 +16,9 @@ from pathdeck.cards.red_flag import meaning_and_action
 from pathdeck.cards.sample_language import key_words
 from pathdeck.cards.words import sentence_case
 from pathdeck.curriculum import Concept, Course, Fact, Phrase, Pitfall, ProveIt, RedFlag, Stage
-from pathdeck.load import load_tree
 from pathdeck.markup import plain, to_html
 from pathdeck.roles import Role
+from pathdeck.source import load_tree
 from pathdeck.validate import validate
 from test_pages import concepts
 

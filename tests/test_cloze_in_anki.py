@@ -15,9 +15,9 @@ from anki_helpers import fresh_collection, import_default
 from pathdeck.cards import FIELDS, RETIRED_TAG, course_notes, number_blanks, retired_note
 from pathdeck.cards.key_fact import RETIRED_BLANK
 from pathdeck.curriculum import Fact
-from pathdeck.load import load_tree
 from pathdeck.pipeline import build
 from pathdeck.roles import Role
+from pathdeck.source import load_tree
 from pathdeck.validate import validate
 
 pytestmark = pytest.mark.anki

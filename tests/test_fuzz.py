@@ -11,12 +11,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import DECKS, FIXTURES
-from pathdeck import schema
 from pathdeck.cards import course_notes
-from pathdeck.load import SourceFile, SourceTree, StageFiles, decode, parse_text
 from pathdeck.pages import decode_page, dump_concept, parse_page
 from pathdeck.problems import ContentError, Problem
-from pathdeck.validate import validate
+from pathdeck.source import SourceFile, SourceTree, StageFiles, decode, parse_text
+from pathdeck.validate import schema, validate
 
 # Thousands of cases in all, yet the whole module runs in well under a minute on two cores.
 FUZZ = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -368,10 +368,10 @@ def forking(monkeypatch: pytest.MonkeyPatch) -> int:
     refuses to fork; idle ones hold no lock, so these tests fork anyway, as test_parallel's.)"""
     import os
 
-    import pathdeck.parallel
+    import pathdeck._speed.parallel as parallel_module
 
-    monkeypatch.setattr(pathdeck.parallel, "can_fork", lambda: hasattr(os, "fork"))
-    monkeypatch.setattr(pathdeck.parallel, "MIN_WEIGHT_PER_WORKER", 1)
+    monkeypatch.setattr(parallel_module, "can_fork", lambda: hasattr(os, "fork"))
+    monkeypatch.setattr(parallel_module, "MIN_WEIGHT_PER_WORKER", 1)
     return 2
 
 

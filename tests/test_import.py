@@ -20,10 +20,10 @@ from pathdeck import importer, pages
 from pathdeck.curriculum import Concept
 from pathdeck.facts import concept_sources, extract
 from pathdeck.importer import ImportResult, import_pages
-from pathdeck.jsonschema import COURSE_MODELINE, STAGE_FOLDER_MODELINE
-from pathdeck.load import load_tree
 from pathdeck.pages import parse_page, render_page
+from pathdeck.source import load_tree
 from pathdeck.validate import validate
+from pathdeck.validate.jsonschema import COURSE_MODELINE, STAGE_FOLDER_MODELINE
 from test_pages import concepts
 
 REPO = Path(__file__).resolve().parent.parent

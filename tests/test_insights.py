@@ -235,7 +235,7 @@ def test_parallel_shares_give_the_serial_result(
     cohort: Cohort, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Exports read by forked workers sum to exactly what one process reads."""
-    from pathdeck import parallel
+    from pathdeck._speed import parallel
     from pathdeck.tools.insights import cohort as gathering
     from pathdeck.tools.insights.published import published_guids
 

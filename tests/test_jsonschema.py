@@ -10,10 +10,10 @@ import jsonschema
 import pytest
 import yaml
 
-from pathdeck.jsonschema import SCHEMA_FILE, render, shipped, source_schema
-from pathdeck.load import load_tree
 from pathdeck.problems import ContentError, Problem, Severity
+from pathdeck.source import load_tree
 from pathdeck.validate import validate
+from pathdeck.validate.jsonschema import SCHEMA_FILE, render, shipped, source_schema
 
 REPO = Path(__file__).resolve().parent.parent
 DECKS = REPO / "decks"

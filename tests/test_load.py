@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import DECKS, FIXTURES
-from pathdeck.load import (
+from pathdeck.problems import Problem
+from pathdeck.source import (
     LONGEST_MEANINGFUL_WORD,
     MAX_DEPTH,
     MAX_FILE_BYTES,
@@ -29,7 +30,6 @@ from pathdeck.load import (
     parse_text,
     plain_tag,
 )
-from pathdeck.problems import Problem
 
 E61 = DECKS / "stage-06-the-therapeutic-alliance" / "e6-1-alliance-foundations.yaml"
 

@@ -14,7 +14,7 @@ from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
 from anki_helpers import fresh_collection, import_default
 from bench import generate
-from pathdeck import package
+from pathdeck.package import writer as package
 from pathdeck.pipeline import build
 
 pytestmark = pytest.mark.anki

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pathdeck import pages, schema
+from pathdeck import pages
 from pathdeck.curriculum import Concept, Phrase, Pitfall, ProveIt, RedFlag
 from pathdeck.pages import (
     ParsedPage,
@@ -28,6 +28,7 @@ from pathdeck.pages import (
     unquote,
 )
 from pathdeck.problems import ContentError
+from pathdeck.validate import schema
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 SEED = PAGES / "stage-06-concept-1-alliance-foundations.txt"

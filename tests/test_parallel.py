@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from bench import generate
-from pathdeck import parallel, pipeline
+from pathdeck import pipeline
+from pathdeck._speed import parallel
 from pathdeck.cards import course_notes
 from pathdeck.curriculum import Concept, Phrase
 from pathdeck.identity import LEDGER_FILE

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from anki_helpers import fresh_collection, import_default
 from pathdeck.cli import main
 from pathdeck.pipeline import build
-from pathdeck.preview import MARKER, frame_document
+from pathdeck.tools.preview import MARKER, frame_document
 
 pytestmark = pytest.mark.anki
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pathdeck.serve import HOST, LivePreview, Server
+from pathdeck.tools.serve import HOST, LivePreview, Server
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.anki
@@ -78,6 +78,7 @@ def test_the_serve_command_serves_opens_and_stops(
     from click.testing import CliRunner
 
     from pathdeck import cli
+    from pathdeck.cli import inspect
 
     source = tmp_path / "decks"
     shutil.copytree(REPO / "decks", source)
@@ -87,7 +88,7 @@ def test_the_serve_command_serves_opens_and_stops(
     def ctrl_c() -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_wait_for_ctrl_c", ctrl_c)
+    monkeypatch.setattr(inspect, "_wait_for_ctrl_c", ctrl_c)
     result = CliRunner().invoke(cli.main, ["serve", str(source), "--port", "0", "--open"])
     assert result.exit_code == 0, result.output
     assert len(opened) == 1

@@ -14,9 +14,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from pathdeck import schema as source_schema
 from pathdeck.cli import main
-from pathdeck.jsonschema import SCHEMA_FILE, render
+from pathdeck.validate import schema as source_schema
+from pathdeck.validate.jsonschema import SCHEMA_FILE, render
 
 REPO = Path(__file__).resolve().parent.parent
 STAGE6 = "stage-06-the-therapeutic-alliance"
@@ -380,7 +380,7 @@ def test_cli_import_leaves_the_tools_unloaded() -> None:
     """Importing the CLI loads none of the tools' modules, so `--help` stays instant."""
     probe = (
         "import sys, pathdeck.cli; "
-        "print(sorted(m for m in ('pathdeck.jsonschema', 'pathdeck.scaffold', 'pathdeck.stats', "
+        "print(sorted(m for m in ('pathdeck.validate.jsonschema', 'pathdeck.tools.scaffold', 'pathdeck.tools.stats', "
         "'pathdeck.pipeline', 'yaml') if m in sys.modules))"
     )
     result = subprocess.run(
@@ -464,7 +464,7 @@ def test_ci_recipe_installs_pathdeck_from_git(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert (target / "pathdeck" / "cli.py").is_file()
+    assert (target / "pathdeck" / "cli" / "__init__.py").is_file()
 
 
 def test_pre_commit_snippets_pin_what_ci_installs() -> None:

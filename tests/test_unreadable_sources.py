@@ -19,9 +19,9 @@ import pytest
 
 from anki_helpers import fresh_collection, import_default, review_every_card
 from pathdeck.identity import LEDGER_FILE
-from pathdeck.load import load_file
 from pathdeck.pipeline import build, check
 from pathdeck.problems import ContentError
+from pathdeck.source import load_file
 
 STAGE = "stage-06-the-therapeutic-alliance"
 E61 = f"{STAGE}/e6-1-alliance-foundations.yaml"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from pathlib import Path
@@ -12,8 +11,8 @@ from click.testing import CliRunner
 
 from conftest import DECKS, FIXTURES, REPO
 from pathdeck.cli import main
-from pathdeck.load import load_tree
-from pathdeck.problems import ContentError, Problem
+from pathdeck.problems import CODES, ContentError, Problem
+from pathdeck.source import load_tree
 from pathdeck.validate import Report, validate
 
 SCENARIOS = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.txt").is_file())
@@ -56,11 +55,9 @@ def test_fixture_gives_exactly_its_expected_diagnostics(
 
 def test_fixtures_cover_every_validation_code() -> None:
     """Every code the loader and validator can raise has a fixture that produces it."""
-    sources = "".join(
-        (REPO / "src" / "pathdeck" / name).read_text(encoding="utf-8")
-        for name in ("load.py", "validate.py", "cloze.py")
-    )
-    raised = set(re.findall(r'"([a-z]+(?:-[a-z0-9]+)+)"', sources)) - {"utf-8-sig", "utf-8"}
+    raised = {
+        code.id for code in CODES.values() if {"source", "validate", "cloze"} & set(code.raised_in)
+    }
     covered = {
         match.group("code")
         for scenario in SCENARIOS
@@ -219,24 +216,13 @@ def test_check_with_too_many_arguments_is_usage(tmp_path: Path) -> None:
     assert "error[" not in err
 
 
-# Kebab-case strings in src/ that are not problem codes.
-NOT_CODES = {"utf-8", "utf-8-sig", "pathdeck-ledger", "pd-hint", "pd-prompt", "no-store"}
-NOT_CODES |= {"sample-language", "red-flag", "prove-it", "key-fact"}  # role names
-
-
 def test_every_problem_code_is_documented() -> None:
-    """Each problem code in src/ has a row in the README's Diagnostics section, and vice versa."""
-    found: set[str] = set()
-    for module in (REPO / "src" / "pathdeck").rglob("*.py"):
-        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-            value = node.value if isinstance(node, ast.Constant) else None
-            if isinstance(value, str) and re.fullmatch(r"[a-z]+(?:-[a-z0-9]+)+", value):
-                found.add(value)
+    """Each code in the registry has a row in the README's Diagnostics section, and vice versa."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("\n## Diagnostics\n", 1)[1].split("\n## ", 1)[0]
     documented = set(re.findall(r"^\| `([a-z0-9-]+)` \|", section, flags=re.MULTILINE))
-    # A failure here: document the new code in README.md (or list a non-code in NOT_CODES).
-    assert found - NOT_CODES == documented
+    # A failure here: declare the new code in problems.py and document it in README.md.
+    assert set(CODES) == documented
 
 
 def test_a_file_that_failed_to_parse_causes_no_warnings_elsewhere(source: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pathdeck.pickling import compact_pickle
+from pathdeck._speed.pickling import compact_pickle
 from pathdeck.problems import Location
 
 NOWHERE = Location("<memory>")

@@ -13,9 +13,6 @@ import yaml
 
 from pathdeck.facts_merge import merge_facts
 from pathdeck.ids import canonical_concept_id
-from pathdeck.jsonschema import COURSE_MODELINE, SCHEMA_FILE, STAGE_FOLDER_MODELINE
-from pathdeck.jsonschema import render as render_schema
-from pathdeck.load import COURSE_FILE, STAGE_FILE, read_limited
 from pathdeck.output import claim_temporary, exclusive, terminations_unwind
 from pathdeck.pages import (
     DEFAULT_COURSE_TITLE,
@@ -31,6 +28,9 @@ from pathdeck.pages import (
 )
 from pathdeck.problems import NO_FILE, ContentError, Location, Problem, Severity
 from pathdeck.progress import Progress, silent
+from pathdeck.source import COURSE_FILE, STAGE_FILE, read_limited
+from pathdeck.validate.jsonschema import COURSE_MODELINE, SCHEMA_FILE, STAGE_FOLDER_MODELINE
+from pathdeck.validate.jsonschema import render as render_schema
 
 PAGE_SUFFIX = ".txt"
 _TOP_LEVEL_ID = re.compile(r"^id:[ \t]*(.*?)[ \t]*$", re.MULTILINE)

@@ -40,11 +40,11 @@ from dataclasses import dataclass
 import yaml
 from text_unidecode import unidecode
 
-from pathdeck import schema
 from pathdeck.curriculum import Concept, Phrase, Pitfall, ProveIt, RedFlag
 from pathdeck.ids import CONCEPT_ID_TEXT
-from pathdeck.jsonschema import STAGE_FOLDER_MODELINE
 from pathdeck.problems import ContentError, Location, Problem, Severity
+from pathdeck.validate import schema
+from pathdeck.validate.jsonschema import STAGE_FOLDER_MODELINE
 
 try:  # libyaml's emitter is ~15x faster, which keeps a 2,000-page import well under a second
     from yaml import CSafeDumper as _FastDumper

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from pathdeck._speed.pickling import named_tuple_reduce
 from pathdeck.cards.notetypes import FIELDS
 from pathdeck.cards.placement import Placement
-from pathdeck.pickling import named_tuple_reduce
 from pathdeck.roles import Role
 
 RETIRED_TAG = "pathdeck::retired"

@@ -7,13 +7,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from pathdeck._speed.pickling import named_tuple_reduce
 from pathdeck.cards import NoteSpec, Placement
 from pathdeck.curriculum import Concept
 from pathdeck.identity.keys import concept_key, normalised
 from pathdeck.identity.ledger import ConceptRecord, Entry, Ledger
 from pathdeck.identity.resolve import ConceptPlan, Matched, Resolver, plan_concept
 from pathdeck.ids import canonical_concept_id as canonical_id
-from pathdeck.pickling import named_tuple_reduce
 from pathdeck.problems import Location, Problem, Severity
 
 SAME_ID = 0.2

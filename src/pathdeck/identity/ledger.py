@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pathdeck._speed.pickling import compact_pickle
 from pathdeck.identity.keys import parse_guid
 from pathdeck.ids import canonical_concept_id as canonical_id
-from pathdeck.pickling import compact_pickle
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.roles import Role
 

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from pathdeck._speed.pickling import compact_pickle, named_tuple_reduce
 from pathdeck.cards import NoteSpec, Placement, number_blanks, retired_note
 from pathdeck.identity.keys import content_hash, guid_for, item_key
 from pathdeck.identity.ledger import ConceptRecord, Entry
 from pathdeck.identity.matching import match_items
 from pathdeck.identity.matching import number_blanks as blank_numbers
-from pathdeck.pickling import compact_pickle, named_tuple_reduce
 from pathdeck.problems import Problem
 from pathdeck.roles import Role
 

@@ -1,1 +1,1 @@
-"""Tools that sit beside the build: reading learners' Anki exports, insights from their reviews."""
+"""Tools that sit beside the build: scaffold, stats, diff, preview and serve, learners' exports, insights."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from pathdeck.parallel import default_jobs, map_in_workers
+from pathdeck._speed.parallel import default_jobs, map_in_workers
 from pathdeck.problems import Location, Problem
 from pathdeck.progress import Progress, silent
 from pathdeck.tools.exports import ExportError

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pathdeck.pipeline import default_output, plan
+from pathdeck.pipeline.options import BuildOptions
+from pathdeck.pipeline.run import default_output, plan
 from pathdeck.problems import Problem
 from pathdeck.validate import refuse_placeholders
 
@@ -64,23 +65,15 @@ def _summary(text: str) -> str:
     return line if len(line) <= 70 else line[:69] + "…"
 
 
-def dry_run(
-    source: Path,
-    output: Path | None,
-    *,
-    concept_decks: bool,
-    accept_notetype_changes: bool,
-    allow_placeholders: bool,
-    jobs: int | None,
-) -> DryRun:
+def dry_run(source: Path, output: Path | None, options: BuildOptions) -> DryRun:
     """Plan the build of `source` and report it; reads the ledger, writes nothing."""
     checked, resolution = plan(
         source,
-        concept_decks=concept_decks,
-        accept_notetype_changes=accept_notetype_changes,
-        jobs=jobs,
+        concept_decks=options.concept_decks,
+        accept_notetype_changes=options.accept_notetype_changes,
+        jobs=options.jobs,
     )
-    if not allow_placeholders:
+    if not options.allow_placeholders:
         refuse_placeholders(checked.warnings)
     notes = sorted(resolution.notes, key=lambda note: note.spec.order)
     changes = tuple(

@@ -15,6 +15,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from pathdeck import problems as codes
 from pathdeck.curriculum import Concept, Course, Stage
 from pathdeck.output import write_text_atomically
 from pathdeck.pipeline import build, plan
@@ -210,7 +211,7 @@ def prompt_text(side: str) -> str:
 
 @cache
 def _asset(name: str) -> str:
-    return (resources.files("pathdeck") / "preview_assets" / name).read_text(encoding="utf-8")
+    return (resources.files("pathdeck.tools") / "preview_assets" / name).read_text(encoding="utf-8")
 
 
 def frame_document(side: str, ord_: int, *, night: bool = False) -> str:
@@ -354,7 +355,7 @@ def _index_page(course: Course, pages: list[Page], anki: str) -> str:
 def _unsafe_output(output: Path) -> ContentError:
     return ContentError.at(
         str(output),
-        "preview-output-not-empty",
+        codes.PREVIEW_OUTPUT_NOT_EMPTY,
         f"{output} is a non-empty folder that is not a pathdeck preview; choose an empty or new "
         "folder (a preview folder is rewritten, stale pages removed)",
     )

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import yaml
 
-from pathdeck import ids, schema
+from pathdeck import ids
+from pathdeck import problems as codes
 from pathdeck.curriculum import Course
-from pathdeck.jsonschema import COURSE_MODELINE, SCHEMA_FILE, STAGE_FOLDER_MODELINE, render
-from pathdeck.load import (
+from pathdeck.output import write_text_atomically
+from pathdeck.pages import concept_file_name, stage_folder_name
+from pathdeck.problems import ContentError, Location, Problem
+from pathdeck.source import (
     COURSE_FILE,
     STAGE_FILE,
     SourceFile,
@@ -21,10 +24,8 @@ from pathdeck.load import (
     load_tree,
     parse_text,
 )
-from pathdeck.output import write_text_atomically
-from pathdeck.pages import concept_file_name, stage_folder_name
-from pathdeck.problems import ContentError, Location, Problem
-from pathdeck.validate import PLACEHOLDER, validate
+from pathdeck.validate import PLACEHOLDER, schema, validate
+from pathdeck.validate.jsonschema import COURSE_MODELINE, SCHEMA_FILE, STAGE_FOLDER_MODELINE, render
 
 WIDTH = 96
 # A placeholder concept id would be an unknown connection (a warning) or an unknown former id,
@@ -175,7 +176,7 @@ def _problem(where: Path | str, code: str, message: str) -> ContentError:
 
 
 def _exists(where: Location, message: str) -> ContentError:
-    return ContentError.at(where, "already-exists", f"{message}; nothing was added")
+    return ContentError.at(where, codes.ALREADY_EXISTS, f"{message}; nothing was added")
 
 
 def _shown(root: Path, path: Path) -> str:
@@ -188,7 +189,7 @@ def _shown(root: Path, path: Path) -> str:
 def _valid_tree(source: Path) -> tuple[SourceTree, Course]:
     """The source as loaded, and its course: a new file goes into a course that checks clean."""
     if not source.is_dir():
-        raise _problem(source, "missing-source", f"source folder {source} does not exist")
+        raise _problem(source, codes.MISSING_SOURCE, f"source folder {source} does not exist")
     tree = load_tree(source)
     return tree, validate(tree).course
 
@@ -211,7 +212,7 @@ def _with_file(tree: SourceTree, folder: str, new: SourceFile, *, is_stage: bool
 def _refuse_existing(path: Path, shown: str) -> None:
     if path.exists():
         raise _problem(
-            shown, "already-exists", f"{shown} already exists; pathdeck new never overwrites"
+            shown, codes.ALREADY_EXISTS, f"{shown} already exists; pathdeck new never overwrites"
         )
 
 
@@ -279,7 +280,7 @@ def new_concept(
     if found is None:
         raise _problem(
             source,
-            "unknown-stage",
+            codes.UNKNOWN_STAGE,
             f"the course has no stage {number}; create it first: "
             f'pathdeck new stage {number} "Title"',
         )

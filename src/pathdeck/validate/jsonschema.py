@@ -6,8 +6,8 @@ import json
 from importlib import resources
 from typing import Any
 
-from pathdeck import schema
 from pathdeck.ids import CONCEPT_ID, COURSE_ID, ITEM_ID
+from pathdeck.validate import schema
 
 SCHEMA_FILE = "pathdeck.schema.json"
 """The schema's file name: shipped in the package, and written into a source root by `schema -o`."""

@@ -1,24 +1,20 @@
-"""The pipeline: load -> validate -> cards -> identity -> package, in that order, nothing else."""
+"""check, plan and build: the stages in order (read, validate, cards, identity, package)."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from pathdeck import problems as codes
+from pathdeck._speed.parallel import default_jobs, map_in_workers
 from pathdeck.cards import (
     concept_notes,
-    course_notes,
-    deck_part,
     retired_deck,
-    stage_deck,
     stage_placements,
 )
 from pathdeck.cards.lint import lint_stage
-from pathdeck.cards.notetypes import stable_id
 from pathdeck.curriculum import Course
 from pathdeck.identity import (
     LEDGER_FILE,
@@ -30,20 +26,18 @@ from pathdeck.identity import (
     Unclaimed,
     assemble,
     build_time,
-    content_hash,
     read_ledger,
     refuse_fresh_start,
     resolve_rest,
     resolve_stage,
     transfer_items,
 )
-from pathdeck.ids import CONCEPT_ID
-from pathdeck.load import StageListing, list_tree, load_stage
-from pathdeck.markup import to_html
-from pathdeck.output import exclusive, staged, write_text_atomically
-from pathdeck.parallel import default_jobs, map_in_workers
+from pathdeck.output import exclusive, staged
+from pathdeck.package.rows import write_notes
+from pathdeck.pipeline.options import BuildOptions
 from pathdeck.problems import ContentError, Location, Problem, sorted_problems
 from pathdeck.progress import Progress, silent
+from pathdeck.source import StageListing, list_tree, load_stage
 from pathdeck.validate import (
     CourseCheck,
     StageCheck,
@@ -63,7 +57,7 @@ class CheckReport:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class _Outcome:
+class Outcome:
     """What every build reports of one course: counts, notes, ledger, warnings."""
 
     course: Course
@@ -82,7 +76,7 @@ class _Outcome:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BuildReport(_Outcome):
+class BuildReport(Outcome):
     """What a build wrote and what a learner's next import will see."""
 
     output: Path
@@ -92,10 +86,10 @@ class BuildReport(_Outcome):
         return {"outputs": [str(self.output)], **self._json()}
 
 
-def _missing_source(source: Path) -> ContentError:
+def missing_source(source: Path) -> ContentError:
     return ContentError.at(
         str(source),
-        "missing-source",
+        codes.MISSING_SOURCE,
         f"source folder {source} does not exist (run pathdeck in the folder that holds it or "
         "inside a course, or name the folder: pathdeck check PATH)",
     )
@@ -188,7 +182,7 @@ def _read(
     parallel.py); moves and renames are matched across the course afterwards.
     """
     if not source.is_dir():
-        raise _missing_source(source)
+        raise missing_source(source)
     progress("Reading sources", 0, total)
     listed = list_tree(source)
     course_check = check_course(listed.course, listed.course_path)
@@ -280,7 +274,7 @@ def _claimed_twice(
     record = ledger.concepts[key]
     return Problem(
         location=Location(second[1]),
-        code="former-id-in-use",
+        code=codes.FORMER_ID_IN_USE,
         message=(
             f"{first[0]} and {second[0]} both claim the concept published as {record.id}: one "
             "names it in 'formerly' while the other keeps its id and all its items unchanged; "
@@ -353,38 +347,53 @@ def build(
     jobs: int | None = None,
     progress: Progress = silent,
 ) -> BuildReport:
+    """`build_with` for callers that name each choice (BuildOptions documents them)."""
+    options = BuildOptions(
+        concept_decks=concept_decks,
+        accept_notetype_changes=accept_notetype_changes,
+        locked=locked,
+        strict=strict,
+        new_ledger=new_ledger,
+        allow_placeholders=allow_placeholders,
+        jobs=jobs,
+    )
+    return build_with(source, output, options, progress=progress)
+
+
+def build_with(
+    source: Path, output: Path | None, options: BuildOptions, *, progress: Progress = silent
+) -> BuildReport:
     """Build an .apkg from a source tree and update its ledger; nothing is written on error.
 
-    `progress(what, done, total)` hears of each of the BUILD_STEPS before it starts; `jobs`
-    caps the processes reading the sources (default: one per CPU). Without a ledger, a course
-    that shows signs of having been published is refused unless `new_ledger`.
+    `progress(what, done, total)` hears of each of the BUILD_STEPS before it starts. Without a
+    ledger, a course that shows signs of having been published is refused unless
+    `options.new_ledger`.
     """
     if not source.is_dir():
-        raise _missing_source(source)
+        raise missing_source(source)
     with exclusive(source):
         checked, resolution = plan(
             source,
-            concept_decks=concept_decks,
-            accept_notetype_changes=accept_notetype_changes,
-            jobs=jobs,
+            concept_decks=options.concept_decks,
+            accept_notetype_changes=options.accept_notetype_changes,
+            jobs=options.jobs,
             progress=progress,
         )
         course = checked.course
-        if not allow_placeholders:
-            refuse_placeholders(checked.warnings)
-        if strict:
-            _refuse_warnings(checked.warnings + resolution.warnings)
+        refuse_unpublishable(checked, resolution, options)
         target = output or default_output(course)
-        if resolution.started_fresh and not new_ledger:
+        if resolution.started_fresh and not options.new_ledger:
             refuse_fresh_start(course.id, source, [target])
-        ledger_text = _ledger_update(source, resolution, locked=locked)
+        ledger_text = ledger_update(source, resolution, locked=options.locked)
         progress(f"Writing {target.name}", 3, BUILD_STEPS)
         with staged() as staging:  # the ledger is replaced first, then the package
             if ledger_text is not None:
                 staging.record(source / LEDGER_FILE, ledger_text)
             else:
                 staging.sweep(source / LEDGER_FILE)
-            _write(staging.output(target), course, resolution, concept_decks=concept_decks)
+            write_notes(
+                staging.output(target), course, resolution, concept_decks=options.concept_decks
+            )
         progress("Built", BUILD_STEPS, BUILD_STEPS)
     return BuildReport(
         output=target,
@@ -411,13 +420,17 @@ def _holds(path: Path, text: str) -> bool:
         return old.read(1) == ""
 
 
-def _refuse_warnings(warnings: tuple[Problem, ...]) -> None:
-    """`--strict`: any warning stops the build before anything is written."""
-    if warnings:
-        raise ContentError(warnings)
+def refuse_unpublishable(
+    checked: CheckReport, resolution: Resolution, options: BuildOptions
+) -> None:
+    """Stop before anything is written: placeholders unless a draft, any warning if --strict."""
+    if not options.allow_placeholders:
+        refuse_placeholders(checked.warnings)
+    if options.strict and (checked.warnings or resolution.warnings):
+        raise ContentError(checked.warnings + resolution.warnings)
 
 
-def _ledger_update(source: Path, resolution: Resolution, *, locked: bool) -> str | None:
+def ledger_update(source: Path, resolution: Resolution, *, locked: bool) -> str | None:
     """The ledger text to write after packaging, None when unchanged; refused under --locked."""
     ledger_path = source / LEDGER_FILE
     if not resolution.ledger_changed and ledger_path.exists():
@@ -428,322 +441,8 @@ def _ledger_update(source: Path, resolution: Resolution, *, locked: bool) -> str
     if locked:
         raise ContentError.at(
             str(ledger_path),
-            "ledger-out-of-date",
+            codes.LEDGER_OUT_OF_DATE,
             "--locked: this build would change the ledger; build without --locked and commit "
             "the ledger",
         )
     return new_ledger
-
-
-def _write(target: Path, course: Course, resolution: Resolution, *, concept_decks: bool) -> None:
-    from pathdeck import package  # genanki loads only when a package is written
-
-    top_id = stable_id(course.id, "deck")
-    deck_ids = {deck_part(course.title): top_id}
-    for stage in course.stages:
-        deck_ids[stage_deck(course, stage)] = stable_id(course.id, "deck", "stage", stage.number)
-    notes = sorted(resolution.notes, key=lambda n: n.spec.order)
-    for note in notes:
-        if note.spec.deck not in deck_ids:
-            deck_ids[note.spec.deck] = stable_id(course.id, "deck", note.spec.deck)
-    decks = [
-        package.PackageDeck(
-            id=deck_id,
-            name=name,
-            description=to_html(course.description or "") if deck_id == top_id else "",
-        )
-        for name, deck_id in deck_ids.items()
-    ]
-    records = resolution.ledger.notetypes
-    notetypes = [
-        package.PackageNoteType(notetype=nt, mod=records[role].changed)
-        for role, nt in resolution.notetypes.items()
-    ]
-    notetype_ids = {role: notetype.id for role, notetype in resolution.notetypes.items()}
-    new = tuple.__new__  # one per note: PackageNote's fields in order, minus its Python __new__
-    package_notes = [
-        new(
-            package.PackageNote,
-            (
-                note.guid,
-                notetype_ids[note.spec.role],
-                note.spec.fields,
-                note.spec.tags,
-                deck_ids[note.spec.deck],
-                due,
-                note.mod,
-                note.spec.retired,
-            ),
-        )
-        for due, note in enumerate(notes, start=1)
-    ]
-    package.write_package(
-        target,
-        notetypes=notetypes,
-        decks=decks,
-        notes=package_notes,
-        top_deck_id=top_id,
-        created=max((n.mod for n in package_notes), default=0),
-    )
-
-
-def write_notes(
-    target: Path, course: Course, resolution: Resolution, *, concept_decks: bool = False
-) -> None:
-    """Package `resolution`'s notes (all, or a chosen few) as a build would; no ledger update.
-
-    For tools that render some notes of a planned build (the live preview re-renders only the
-    notes that changed).
-    """
-    _write(target, course, resolution, concept_decks=concept_decks)
-
-
-# ---------------------------------------------------------------- batch export
-
-
-SPLITS = ("stage", "course")
-"""How a batch build cuts a course: one package per stage, or one per course."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SplitReport(_Outcome):
-    """What a batch build wrote for one source tree."""
-
-    source: Path
-    outputs: tuple[Path, ...]
-
-    def to_json(self) -> dict[str, object]:
-        """The machine-readable report of one source tree in `build --json`."""
-        return {
-            "source": str(self.source),
-            "outputs": [str(path) for path in self.outputs],
-            **self._json(),
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Planned:
-    source: Path
-    checked: CheckReport
-    resolution: Resolution
-    ledger: str | None
-    packages: tuple[tuple[Path, Course, Resolution], ...]
-
-
-def _stage_of(concept_id: str) -> int | None:
-    # A concept id names its stage (the validator enforces it), also for a concept since removed.
-    match = CONCEPT_ID.match(concept_id)
-    return int(match.group(1)) if match else None
-
-
-def split_packages(
-    course: Course, resolution: Resolution, folder: Path, *, split: str, with_course: bool
-) -> tuple[tuple[Path, Course, Resolution], ...]:
-    """Each package of a batch build: its path, the part of the course it holds, its notes.
-
-    Every part shares the whole course's resolution, so a note has one GUID and one mod time in
-    every file: a learner who imports stage files and the whole course never gets duplicates.
-    """
-    whole = (folder / f"{course.id}.apkg", course, resolution)
-    if split == "course":
-        return (whole,)
-    parts = []
-    for stage in course.stages:
-        notes = tuple(n for n in resolution.notes if _stage_of(n.spec.concept_id) == stage.number)
-        if notes:  # a stage without concepts yet has nothing to import
-            target = folder / f"{course.id}-stage-{stage.number:02d}.apkg"
-            parts.append(
-                (target, replace(course, stages=(stage,)), replace(resolution, notes=notes))
-            )
-    return (*parts, whole) if with_course else tuple(parts)
-
-
-def _plan_batch(
-    source: Path,
-    folder: Path,
-    *,
-    split: str,
-    with_course: bool,
-    concept_decks: bool,
-    accept_notetype_changes: bool,
-    locked: bool,
-    strict: bool,
-    new_ledger: bool,
-    allow_placeholders: bool,
-    jobs: int | None,
-) -> _Planned:
-    checked, resolution = plan(
-        source,
-        concept_decks=concept_decks,
-        accept_notetype_changes=accept_notetype_changes,
-        jobs=jobs,
-    )
-    if not allow_placeholders:
-        refuse_placeholders(checked.warnings)
-    if strict:
-        _refuse_warnings(checked.warnings + resolution.warnings)
-    packages = split_packages(
-        checked.course, resolution, folder, split=split, with_course=with_course
-    )
-    if resolution.started_fresh and not new_ledger:
-        refuse_fresh_start(checked.course.id, source, [target for target, _, _ in packages])
-    return _Planned(
-        source=source,
-        checked=checked,
-        resolution=resolution,
-        ledger=_ledger_update(source, resolution, locked=locked),
-        packages=packages,
-    )
-
-
-def _clashes(planned: list[_Planned]) -> list[Problem]:
-    owner: dict[Path, Path] = {}
-    problems = []
-    for item in planned:
-        for target, _, _ in item.packages:
-            if target in owner:
-                problems.append(
-                    Problem(
-                        location=Location(str(item.source / "course.yaml")),
-                        code="duplicate-output",
-                        message=f"{owner[target]} and {item.source} would both write {target}: "
-                        "two source trees with the same course id",
-                    )
-                )
-            owner.setdefault(target, item.source)
-    return problems
-
-
-def build_split(
-    sources: Sequence[Path],
-    folder: Path,
-    *,
-    split: str = "stage",
-    with_course: bool = False,
-    concept_decks: bool = False,
-    accept_notetype_changes: bool = False,
-    locked: bool = False,
-    strict: bool = False,
-    new_ledger: bool = False,
-    allow_placeholders: bool = False,
-    jobs: int | None = None,
-) -> tuple[SplitReport, ...]:
-    """Build several source trees into `folder`, one .apkg per stage or per course.
-
-    Every tree is validated and resolved first, with every problem gathered; nothing is written
-    unless all of them pass. Each tree's ledger is updated once, like a single build's.
-    """
-    by_folder: dict[Path, Path] = {}
-    for source in sources:  # one lock per folder: a second flock on it would wait forever
-        by_folder.setdefault(source.resolve(), source)
-    unique = list(by_folder.values())
-    missing = [p for s in unique if not s.is_dir() for p in _missing_source(s).problems]
-    if missing:
-        raise ContentError(missing)
-    with ExitStack() as stack:
-        for folder_lock in sorted(by_folder):  # a fixed order, so two batches cannot deadlock
-            stack.enter_context(exclusive(folder_lock))
-        planned: list[_Planned] = []
-        problems: list[Problem] = []
-        for source in unique:
-            try:
-                planned.append(
-                    _plan_batch(
-                        source,
-                        folder,
-                        split=split,
-                        with_course=with_course,
-                        concept_decks=concept_decks,
-                        accept_notetype_changes=accept_notetype_changes,
-                        locked=locked,
-                        strict=strict,
-                        new_ledger=new_ledger,
-                        allow_placeholders=allow_placeholders,
-                        jobs=jobs,
-                    )
-                )
-            except ContentError as exc:
-                problems.extend(exc.problems)
-        problems += _clashes(planned)
-        if problems:
-            raise ContentError(problems)
-        with staged() as staging:  # every ledger is replaced first, then every package
-            for item in planned:
-                if item.ledger is not None:
-                    staging.record(item.source / LEDGER_FILE, item.ledger)
-                else:
-                    staging.sweep(item.source / LEDGER_FILE)
-                for target, part, notes in item.packages:
-                    _write(staging.output(target), part, notes, concept_decks=concept_decks)
-    return tuple(
-        SplitReport(
-            source=item.source,
-            outputs=tuple(target for target, _, _ in item.packages),
-            course=item.checked.course,
-            counts=item.resolution.counts(),
-            notes=len(item.resolution.notes),
-            ledger_written=item.ledger is not None,
-            warnings=item.checked.warnings + item.resolution.warnings,
-        )
-        for item in planned
-    )
-
-
-# ---------------------------------------------------------------- ledger recovery
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RecoveryReport:
-    """What `pathdeck ledger recover` wrote: the ledger, and how much of it matches the source."""
-
-    ledger: Path
-    notes: int
-    exact: int  # notes whose published fields are exactly what the source gives now
-    concepts: int
-
-    def to_json(self) -> dict[str, object]:
-        """The machine-readable report printed by `--json`."""
-        return {
-            "ledger": str(self.ledger),
-            "notes": self.notes,
-            "exact": self.exact,
-            "concepts": self.concepts,
-        }
-
-
-def recover(source: Path, package: Path) -> RecoveryReport:
-    """Rebuild a lost ledger from a published package, so that the next build matches every
-    note as if the ledger had never been lost. An existing ledger is never replaced."""
-    import sqlite3
-
-    from pathdeck.identity.recover import read_release, recover_ledger
-    from pathdeck.tools.exports import ExportError, open_export
-
-    if not source.is_dir():
-        raise _missing_source(source)
-    with exclusive(source):
-        course = check(source).course
-        target = source / LEDGER_FILE
-        if not read_ledger(source, course.id).fresh:
-            raise ContentError.at(
-                str(target),
-                "ledger-exists",
-                "the ledger exists and records published notes: recovery only replaces a "
-                "missing or empty ledger (move it aside first if it is truly wrong)",
-            )
-        try:
-            with open_export(package) as db:
-                notes, notetypes = read_release(db)
-        except (ExportError, sqlite3.Error, KeyError, ValueError) as exc:
-            raise ContentError.at(str(package), "bad-package", f"cannot read {exc}") from None
-        specs = course_notes(course)
-        ledger = recover_ledger(course.id, notes, notetypes, specs, str(target))
-        text = ledger.render()
-        write_text_atomically(target, text)
-    current = {content_hash(spec.fields, spec.tags) for spec in specs}
-    return RecoveryReport(
-        ledger=target,
-        notes=len(ledger.entries),
-        exact=sum(1 for entry in ledger.entries if entry.hash in current),
-        concepts=len(ledger.concepts),
-    )

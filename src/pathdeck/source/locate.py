@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pathdeck.load import COURSE_FILE
+from pathdeck.source.tree import COURSE_FILE
 
 DEFAULT_SOURCE = Path("decks")
 

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from pathdeck.pipeline import plan, write_notes
-from pathdeck.preview import CardView, anki_version, render_package, write_gallery
+from pathdeck.package.rows import write_notes
+from pathdeck.pipeline import plan
 from pathdeck.problems import ContentError, Problem
+from pathdeck.tools.preview import CardView, anki_version, render_package, write_gallery
 
 HOST = "127.0.0.1"
 """Only this machine: the preview shows unpublished course content."""

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from pathdeck import problems as codes
 from pathdeck.cards import RETIRED_TAG
 from pathdeck.ids import CONCEPT_ID
 from pathdeck.problems import ContentError, Location, Problem, Severity
@@ -125,7 +126,7 @@ class ReleaseDiff:
 
 def _unreadable(path: Path, why: str) -> ContentError:
     return ContentError.at(
-        str(path), "bad-package", f"cannot read {path} as an Anki package: {why}"
+        str(path), codes.BAD_PACKAGE, f"cannot read {path} as an Anki package: {why}"
     )
 
 
@@ -246,7 +247,7 @@ def _notetype_warnings(
     return tuple(
         Problem(
             location=Location(str(where)),
-            code="notetype-fields-changed",
+            code=codes.NOTETYPE_FIELDS_CHANGED,
             severity=Severity.WARNING,
             message=f"note type '{name}' changes fields {list(old.notetypes[name])} -> "
             f"{list(fields)}: Anki will add a second note type and skip its existing notes "

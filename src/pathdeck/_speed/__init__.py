@@ -1,0 +1,12 @@
+"""Every speed trick, each beside the figure that justifies it (the figures were measured when
+the trick was added; re-measure at 2,000 concepts before removing or adding one, see issue 16).
+
+- parallel.py: stages read in forked workers (two cores: a little over half the time).
+- pickling.py: compact pickles of notes and concepts (a third of what a worker saved;
+  a named tuple's default unpickling was half the cost of loading notes).
+- tuples.py: named tuples built in C (half the cost of a YAML node).
+- process.py: no cyclic GC during a command (a quarter of a 10,000-concept build) and no
+  interpreter teardown at exit (40 ms of a 1.2 s build).
+Not yet here: the ledger's hand-formatted JSON read through json.scanner (identity/ledger.py,
+being rewritten with the identity package).
+"""

@@ -1,0 +1,1 @@
+"""The package stage: notes -> .apkg (writer.py, the only genanki import) and deck rows (rows.py)."""

@@ -1,0 +1,68 @@
+"""The source stage: files -> positioned YAML nodes (size, UTF-8, the strict composer, tree listing)."""
+
+from pathdeck.source.compose import MAX_DEPTH, parse_text
+from pathdeck.source.files import (
+    BROKEN_LINK,
+    MAX_FILE_BYTES,
+    decode,
+    load_file,
+    not_a_file,
+    not_a_file_problem,
+    read_limited,
+    unreadable,
+)
+from pathdeck.source.nodes import (
+    INT_TAG,
+    LONGEST_MEANINGFUL_WORD,
+    NULL_TAG,
+    STR_TAG,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    SourceFile,
+    plain_tag,
+)
+from pathdeck.source.tree import (
+    COURSE_FILE,
+    STAGE_FILE,
+    SourceTree,
+    StageFiles,
+    StageListing,
+    TreeListing,
+    list_tree,
+    load_stage,
+    load_tree,
+)
+
+__all__ = [
+    "BROKEN_LINK",
+    "COURSE_FILE",
+    "INT_TAG",
+    "LONGEST_MEANINGFUL_WORD",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "NULL_TAG",
+    "STAGE_FILE",
+    "STR_TAG",
+    "Mapping",
+    "Node",
+    "Scalar",
+    "Sequence",
+    "SourceFile",
+    "SourceTree",
+    "StageFiles",
+    "StageListing",
+    "TreeListing",
+    "decode",
+    "list_tree",
+    "load_file",
+    "load_stage",
+    "load_tree",
+    "not_a_file",
+    "not_a_file_problem",
+    "parse_text",
+    "plain_tag",
+    "read_limited",
+    "unreadable",
+]
