@@ -119,39 +119,53 @@ def _shorten(text: str) -> str:
     return text if len(text) <= 50 else text[:47] + "..."
 
 
-def _alike(a: Face, b: Face, vocabulary: dict[int, set[str]]) -> bool:
-    """difflib's ratio >= ALIKE, after cheap filters: lengths that cannot reach it, and fronts
-    that share too few of their words to read alike (most pairs stop there)."""
-    total = len(a.front) + len(b.front)
-    if not total or 2 * min(len(a.front), len(b.front)) < ALIKE * total:
+def _alike(a: str, b: str, words_a: set[str], words_b: set[str]) -> bool:
+    """difflib's ratio >= ALIKE, after cheap bounds that settle most pairs exactly: lengths
+    that cannot reach it, fronts sharing too few of their words, difflib's own upper bounds."""
+    total = len(a) + len(b)
+    if not total or 2 * min(len(a), len(b)) < ALIKE * total:
         return False
-    words_a, words_b = vocabulary[id(a)], vocabulary[id(b)]
-    if len(words_a & words_b) < _SHARED_WORDS * len(words_a | words_b):
+    # shared <= the smaller set and the union >= the larger: many pairs stop before `&`
+    fewer, more = sorted((len(words_a), len(words_b)))
+    if fewer < _SHARED_WORDS * more:
         return False
-    return difflib.SequenceMatcher(None, a.front, b.front).ratio() >= ALIKE
+    shared = len(words_a & words_b)
+    if shared < _SHARED_WORDS * (fewer + more - shared):  # the union's size, without building it
+        return False
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return matcher.quick_ratio() >= ALIKE and matcher.ratio() >= ALIKE
+
+
+def _close_front(index: int, cards: list[Face], vocabulary: list[set[str]]) -> Face | None:
+    """The first front of another note that has all but fewer than MIN_OWN_WORDS of this
+    front's words, or None."""
+    own = vocabulary[index]
+    for other, words in zip(cards, vocabulary, strict=True):
+        # own - words keeps at least len(own) - len(words) words: no need to build it then
+        if (
+            other.note != cards[index].note
+            and len(own) - len(words) < MIN_OWN_WORDS
+            and len(own - words) < MIN_OWN_WORDS
+        ):
+            return other
+    return None
 
 
 def _front_problems(cards: list[Face]) -> Iterator[Problem]:
     """Fronts of different notes a learner cannot tell apart: alike, or too few own words."""
-    vocabulary = {id(card): {w.lower() for w in _WORD.findall(card.front)} for card in cards}
+    vocabulary = [{w.lower() for w in _WORD.findall(card.front)} for card in cards]
     for index, card in enumerate(cards):
-        for other in cards[index + 1 :]:
-            if other.note != card.note and _alike(card, other, vocabulary):
+        for later in range(index + 1, len(cards)):
+            other = cards[later]
+            if other.note != card.note and _alike(
+                card.front, other.front, vocabulary[index], vocabulary[later]
+            ):
                 yield _warning(
                     other.where,
                     "cards-alike",
                     f"this card's front reads like the one at line {card.where.line} "
                     f"('{_shorten(card.front)}'): a learner cannot tell which is asked",
                 )
-        own = vocabulary[id(card)]
-        close = next(
-            (
-                other
-                for other in cards
-                if other.note != card.note and len(own - vocabulary[id(other)]) < MIN_OWN_WORDS
-            ),
-            None,
-        )
         cue = _WORD.findall(card.front.split(": ", 1)[-1].replace(BLANK, " "))
         if len(cue) < MIN_OWN_WORDS:
             yield _warning(
@@ -160,7 +174,7 @@ def _front_problems(cards: list[Face]) -> Iterator[Problem]:
                 f"the front '{_shorten(card.front)}' shows fewer than {MIN_OWN_WORDS} words: "
                 "give it a more specific cue",
             )
-        elif close is not None:
+        elif (close := _close_front(index, cards, vocabulary)) is not None:
             yield _warning(
                 card.where,
                 "front-too-thin",

@@ -16,15 +16,16 @@ MIN_POINTS = 2
 _MAX_POINT_WORDS = 30
 
 
-def _candidates(concept: Concept) -> list[str]:
-    """What a strong answer may draw on: the anchor, the red flags, the facts, the opening move."""
+def _candidates(concept: Concept, fact_texts: list[str]) -> list[str]:
+    """What a strong answer may draw on: the anchor, the red flags, the facts (`fact_texts`, as
+    _fact_texts gives), the opening move."""
     found = list(sentences(concept.anchor or ""))
     for flag in concept.red_flags:
         meaning, action = meaning_and_action(flag)
         said = "; ".join(part for part in (meaning, action) if part)
         if said:
             found.append(f"{flag.sign.rstrip('.')}: {said}")
-    found += _fact_texts(concept)
+    found += fact_texts
     found += sentences(concept.opening_move or "")
     kept: list[str] = []
     for text in found:  # a clause fact and its whole sentence are one point
@@ -47,7 +48,8 @@ def case_points(concept: Concept, scenario: str) -> list[str]:
     """Two to four points that bear on this case: those sharing most words with it first,
     then the anchor's and the facts, in page order."""
     case = stems(scenario)
-    candidates = _candidates(concept)
+    fact_texts = _fact_texts(concept)  # parsed once: both the candidates and the fill need them
+    candidates = _candidates(concept, fact_texts)
     ranked = sorted(
         (index for index, text in enumerate(candidates) if len(case & stems(text)) >= 2),
         key=lambda index: (-len(case & stems(candidates[index])), index),
@@ -55,7 +57,7 @@ def case_points(concept: Concept, scenario: str) -> list[str]:
     chosen = ranked[:MAX_POINTS]
     # Too few share the case's words: the anchor bears on every case, then the facts.
     anchor = len(sentences(concept.anchor or ""))
-    facts = set(_fact_texts(concept))
+    facts = set(fact_texts)
     fill = [*range(anchor), *(i for i, text in enumerate(candidates) if text in facts)]
     for index in fill:
         if len(chosen) >= MIN_POINTS:
