@@ -126,12 +126,15 @@ def measure(
     return row
 
 
-def fresh_copy(source: Path, target: Path) -> Callable[[], None]:
-    """A setup step: replace `target` with a copy of `source` (no ledger: a first build)."""
+def fresh_copy(source: Path, target: Path, output: Path) -> Callable[[], None]:
+    """A setup step: replace `target` with a copy of `source` and remove `output`: a first build
+    (no ledger, and no package of the course beside it, which a build would take as a sign
+    that the course was published and its ledger lost)."""
 
     def setup() -> None:
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(source, target)
+        output.unlink(missing_ok=True)
 
     return setup
 
@@ -224,9 +227,9 @@ def bench_size(size: int, stages: int, runs: int, slow_runs: int, out: Path) -> 
     )
     stage_apkg, concept_apkg = out / f"stage-{size}.apkg", out / f"concept-{size}.apkg"
     # Untimed: the rebuild's ledger, and the notes the naive baseline writes (the same notes).
-    fresh_copy(tree, rebuild_dir)()
+    fresh_copy(tree, rebuild_dir, stage_apkg)()
     run_once([*pathdeck, "build", str(rebuild_dir), "-o", str(stage_apkg)], out)
-    fresh_copy(tree, concept_dir)()
+    fresh_copy(tree, concept_dir, concept_apkg)()
     run_once(
         [*pathdeck, "build", str(concept_dir), "-o", str(concept_apkg), "--concept-decks"], out
     )
@@ -254,7 +257,7 @@ def bench_size(size: int, stages: int, runs: int, slow_runs: int, out: Path) -> 
             row=Row(name="pathdeck build (first)", size=size, notes=notes),
             argv=[*pathdeck, "build", str(first_dir), "-o", str(out / "first.apkg")],
             runs=runs,
-            setup=fresh_copy(tree, first_dir),
+            setup=fresh_copy(tree, first_dir, out / "first.apkg"),
         ),
         Job(
             row=Row(name="pathdeck build (rebuild)", size=size, notes=notes),
@@ -280,7 +283,7 @@ def bench_size(size: int, stages: int, runs: int, slow_runs: int, out: Path) -> 
                     "--concept-decks",
                 ],
                 runs=runs,
-                setup=fresh_copy(tree, concept_dir),
+                setup=fresh_copy(tree, concept_dir, out / "c.apkg"),
             ),
             Job(
                 row=Row(name="naive genanki, concept decks", size=size, notes=notes),

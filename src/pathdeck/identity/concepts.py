@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from pathdeck import problems as codes
 from pathdeck._speed.pickling import named_tuple_reduce
 from pathdeck.cards import NoteSpec, Placement
 from pathdeck.curriculum import Concept
@@ -65,7 +66,7 @@ def _moved(source: str, old: ConceptRecord, where: Placement, how: str) -> Probl
     )
     return _warning(
         source,
-        "concept-moved",
+        codes.CONCEPT_MOVED,
         f"{old.id} is now {where.concept_id} ({how}): its notes keep their identity and "
         f"learners their review history.{deck}",
     )
@@ -74,7 +75,7 @@ def _moved(source: str, old: ConceptRecord, where: Placement, how: str) -> Probl
 def _deck_renamed(source: str, old: ConceptRecord, where: Placement) -> Problem:
     return _warning(
         source,
-        "deck-renamed",
+        codes.DECK_RENAMED,
         f"{where.concept_id} moves from deck '{old.deck}' to '{where.deck}': learners' existing "
         "cards stay in the old deck (Anki never moves cards); only new cards go to the new one. "
         "Learners can move them with Browse > Change Deck",
@@ -124,7 +125,7 @@ def resolve_stage(
 def _unknown_former(concept: Concept) -> Problem:
     return _warning(
         concept.source,
-        "unknown-former-id",
+        codes.UNKNOWN_FORMER_ID,
         f"{concept.id} says formerly {', '.join(concept.formerly)}, but this course never "
         "published a concept by that id; its notes are new",
     )
@@ -183,7 +184,7 @@ def _retire_concept(resolver: Resolver, record: ConceptRecord, entries: list[Ent
 def _reused(item: Unclaimed, old: ConceptRecord) -> Problem:
     return _warning(
         item.source,
-        "concept-id-reused",
+        codes.CONCEPT_ID_REUSED,
         f"{item.concept_id} now holds content unrelated to the {old.id} published before: the "
         "old notes retire and these are new. If it is the same concept rewritten, give its "
         "items their old `id:`s; if the old concept moved, add `formerly: "

@@ -10,6 +10,7 @@ import time
 import unicodedata
 from collections.abc import Collection, Iterable
 
+from pathdeck import problems as codes
 from pathdeck.ids import canonical_concept_id as canonical_id
 from pathdeck.problems import NO_FILE, ContentError
 from pathdeck.roles import Role
@@ -111,6 +112,6 @@ def build_time() -> int:
     except ValueError:
         raise ContentError.at(
             NO_FILE,
-            "bad-source-date-epoch",
+            codes.BAD_SOURCE_DATE_EPOCH,
             f"the environment variable SOURCE_DATE_EPOCH must be whole seconds, not {pinned!r}",
         ) from None

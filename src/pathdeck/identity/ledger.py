@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pathdeck import problems as codes
 from pathdeck._speed.pickling import compact_pickle
 from pathdeck.identity.keys import parse_guid
 from pathdeck.ids import canonical_concept_id as canonical_id
@@ -181,7 +182,7 @@ def _entry_order(e: Entry) -> tuple[str, int, str]:
 # ---------------------------------------------------------------- reading and checking the file
 
 
-def corrupt(path: str, line: int, message: str, code: str = "ledger-corrupt") -> Problem:
+def corrupt(path: str, line: int, message: str, code: str = codes.LEDGER_CORRUPT) -> Problem:
     """A problem with the ledger file at a line."""
     return Problem(location=Location(path, line, 1), code=code, message=message)
 
@@ -299,7 +300,7 @@ def _hand_edited(path: str, number: int, entry: Entry) -> Problem:
         f"note {entry.guid} does not match its concept, role and key ({entry.concept} "
         f"{entry.role.value} {entry.key}); the ledger was edited by hand - restore it from "
         "version control",
-        "ledger-conflict",
+        codes.LEDGER_CONFLICT,
     )
 
 
@@ -404,5 +405,5 @@ def _conflict_marker(path: str, number: int) -> Problem:
         number,
         "the ledger has unresolved merge-conflict markers: delete the marker lines and keep "
         "the lines of both sides (pathdeck folds a note listed twice into one)",
-        "ledger-conflict",
+        codes.LEDGER_CONFLICT,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathdeck import problems as codes
 from pathdeck.cards import NoteType, note_type
 from pathdeck.identity.ledger import LEDGER_FILE, Ledger, NoteTypeRecord
 from pathdeck.problems import ContentError, Location, Problem
@@ -51,7 +52,7 @@ def resolve_notetypes(
 def _schema_problem(role: Role, old: NoteTypeRecord, schema: dict[str, list[str]]) -> Problem:
     return Problem(
         location=Location(LEDGER_FILE),
-        code="notetype-schema-changed",
+        code=codes.NOTETYPE_SCHEMA_CHANGED,
         message=(
             f"the '{role.words}' note type would change from fields {old.fields} / templates "
             f"{old.templates} to {schema['fields']} / {schema['templates']}. Anki cannot update "

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pathdeck import problems as codes
 from pathdeck.cards import FIELDS, RETIRED_TAG, NoteSpec, retired_text
 from pathdeck.identity.keys import content_hash, parse_guid
 from pathdeck.identity.ledger import ConceptRecord, Entry, Ledger, NoteTypeRecord
@@ -153,7 +154,7 @@ def recover_ledger(
             live.add(concept)
     if not entries:
         raise ContentError.at(
-            path, "recover-no-notes", f"the package holds no notes of course '{course_id}'"
+            path, codes.RECOVER_NO_NOTES, f"the package holds no notes of course '{course_id}'"
         )
     concepts = {
         key: ConceptRecord(

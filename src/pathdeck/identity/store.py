@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
 
+from pathdeck import problems as codes
 from pathdeck.identity.keys import GUID_SEPARATOR
 from pathdeck.identity.ledger import LEDGER_FILE, Ledger, corrupt, parse_ledger
 from pathdeck.problems import ContentError, Location, Problem
@@ -31,7 +32,7 @@ def read_ledger(source: Path, course_id: str, *, defer: bool = False) -> Ledger:
     if ledger.course != course_id:
         raise ContentError.at(
             shown,
-            "ledger-course-mismatch",
+            codes.LEDGER_COURSE_MISMATCH,
             f"the ledger belongs to course '{ledger.course}' but course.yaml says "
             f"'{course_id}'; a new course id would give every note a new identity and "
             f"duplicate every learner's deck. Put 'id: {ledger.course}' back",
@@ -67,7 +68,7 @@ def _ledger_text(path: Path, shown: str) -> str | None:
 def _unreadable(shown: str, why: str) -> ContentError:
     return ContentError.at(
         shown,
-        "ledger-unreadable",
+        codes.LEDGER_UNREADABLE,
         f"cannot read the ledger: {why}. Restore it from version control; building without it "
         "could give learners duplicates",
     )
@@ -87,7 +88,7 @@ def refuse_fresh_start(course_id: str, source: Path, outputs: Iterable[Path]) ->
 def _missing(path: str, source: Path, evidence: str, package: str) -> Problem:
     return Problem(
         location=Location(path),
-        code="ledger-missing",
+        code=codes.LEDGER_MISSING,
         message=(
             f"the ledger is missing or empty, but this course has been published ({evidence}). "
             "Building now would start identities from nothing. Restore it (`git checkout -- "

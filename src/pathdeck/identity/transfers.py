@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
+from pathdeck import problems as codes
 from pathdeck.identity.ledger import LEDGER_FILE
 from pathdeck.identity.resolve import Matched, Published, Resolver
 from pathdeck.problems import Location, Problem, Severity
@@ -85,7 +86,7 @@ def _moved(
 def _warning(old: str, new: str, count: int) -> Problem:
     return Problem(
         location=Location(LEDGER_FILE),
-        code="items-moved",
+        code=codes.ITEMS_MOVED,
         severity=Severity.WARNING,
         message=(
             f"{count} item(s) moved from {old} to {new} keep their notes and learners their "
