@@ -142,6 +142,19 @@ class Ledger:
         self.entries += taken
         return taken, problems
 
+    def changes(self) -> dict[str, int]:
+        """Every published GUID with its note's last modification time (the later of a note
+        listed twice), read from the note lines without making entries of them: insights
+        need only this to read learners' exports, and making every entry took four times as
+        long. A damaged line is left out here; parsing the ledger whole reports it."""
+        found = {entry.guid: entry.changed for entry in self.entries}
+        for lines in self.pending.values():
+            for _, line in lines:
+                note = _NOTE_CHANGED.match(line) or _parsed_note(line)
+                if note is not None and int(note[2]) > found.get(note[1], -1):
+                    found[note[1]] = int(note[2])
+        return found
+
     def render(self) -> str:
         """The ledger file's text: a header, then one JSON object a line in a stable order."""
         if self.pending:  # entries nobody needed until now
@@ -173,6 +186,20 @@ def entry_line(e: Entry) -> str:
         f'"retired": {"true" if e.retired else "false"}, "changed": {e.changed}, '
         f'"hash": {_text(e.hash)}, "text": {_text(e.text)}{blanks}}}'
     )
+
+
+# A note line as entry_line writes it, up to its mod time: no string before "changed" can hold
+# a bare quote, so the first `, "changed": ` is the key itself.
+_NOTE_CHANGED = re.compile(r'\{"note": "([^"\\]*)", .*?, "changed": (\d+), ')
+
+
+def _parsed_note(line: str) -> tuple[str, str, str] | None:
+    """(line, GUID, mod time) of a note line written some other way; None if it is damaged."""
+    try:
+        data = json_line(line)
+        return (line, str(data["note"]), str(int(data["changed"])))  # type: ignore[index]
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def _entry_order(e: Entry) -> tuple[str, int, str]:

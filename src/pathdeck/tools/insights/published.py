@@ -46,8 +46,8 @@ class PublishedItem:
 def published_guids(source: Path) -> dict[str, int]:
     """Every GUID the course in `source` has published, with its note's modification time.
 
-    The ledger alone says this, in a tenth of the time a plan of the course takes, so learners'
-    exports can be read while the plan is made.
+    The ledger's note lines alone say this, in a fortieth of the time a plan of the course
+    takes, so learners' exports can be read while the plan is made.
     """
     from pathdeck.identity import parse_ledger
 
@@ -56,7 +56,7 @@ def published_guids(source: Path) -> dict[str, int]:
         text = ledger.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         return {}  # published_items reports the damage, located, as every build does
-    return {entry.guid: entry.changed for entry in parse_ledger(text, str(ledger)).entries}
+    return parse_ledger(text, str(ledger), defer=True).changes()
 
 
 def published_items(source: Path) -> dict[str, PublishedItem]:

@@ -13,12 +13,14 @@ from pathdeck.tools.exports import ExportError, open_export
 # 4 manual (set due date, forget), 5 rescheduled. Only 0-3 are answers; ease 1 is "again".
 # Answers are summed per note in SQLite, several times faster than in Python; reading the
 # review log in its own order and sorting by note (NOT INDEXED) beats a lookup through its
-# card index per row (38 ms against 46 ms for 69,000 answers). Suspended and flagged cards and
-# leech/marked tags are rare, so they are looked up apart: one query joining everything per
-# note took a third longer.
+# card index per row (38 ms against 46 ms for 69,000 answers). Each sum costs about what the
+# sort does, and count(*) FILTER (...) a sixth less than sum(condition). Suspended and flagged
+# cards and leech/marked tags are rare, so they are looked up apart: one query joining
+# everything per note took a third longer.
 ANSWERS = """
-SELECT c.nid, sum(r.type = 0), sum(r.type = 0 AND r.ease = 1), sum(r.type = 1),
-       sum(r.type = 1 AND r.ease = 1), count(*), sum(r.time)
+SELECT c.nid, count(*) FILTER (WHERE r.type = 0), count(*) FILTER (WHERE r.type = 0 AND r.ease = 1),
+       count(*) FILTER (WHERE r.type = 1), count(*) FILTER (WHERE r.type = 1 AND r.ease = 1),
+       count(*), sum(r.time)
 FROM revlog AS r NOT INDEXED JOIN cards AS c ON c.id = r.cid
 WHERE r.ease > 0 AND r.type IN (0, 1, 2, 3)
 GROUP BY c.nid
