@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from pathdeck import problems as codes
+from pathdeck.problems import Severity
 
 if TYPE_CHECKING:
     from pathdeck.curriculum import Course
@@ -78,7 +79,7 @@ def echo_problems(problems: Iterable[Problem]) -> None:
 
 
 def problem_summary(problems: tuple[Problem, ...]) -> str:
-    errors = sum(1 for p in problems if p.severity.value == "error")
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
     warnings = len(problems) - errors
     return f"{errors} error(s), {warnings} warning(s)"
 
