@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -76,6 +76,14 @@ jobs_option = click.option(
 def echo_problems(problems: Iterable[Problem]) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
+
+
+def counts_line(notes: int, counts: Mapping[str, int]) -> str:
+    """`N notes: a new, b updated, c unchanged, d retired`: what a build publishes."""
+    return (
+        f"{notes} notes: {counts['new']} new, {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged, {counts['retired']} retired"
+    )
 
 
 def problem_summary(problems: tuple[Problem, ...]) -> str:
