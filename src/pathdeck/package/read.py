@@ -95,6 +95,21 @@ def read_package(path: Path) -> StoredPackage:
             raise damaged(path, f"its collection cannot be read ({exc})") from None
 
 
+def count_guids(path: Path, prefix: str) -> int:
+    """How many notes of the package at `path` have GUIDs starting with `prefix`; 0 when no
+    readable package is there."""
+    try:
+        if not path.is_file():
+            return 0
+        with open_export(path) as db:
+            (count,) = db.execute(
+                "SELECT count(*) FROM notes WHERE substr(guid, 1, ?) = ?", (len(prefix), prefix)
+            ).fetchone()
+    except (ExportError, OSError, sqlite3.DatabaseError):
+        return 0
+    return int(count)
+
+
 def damaged(path: Path, why: str) -> ExportError:
     """The error for a package whose zip or collection is damaged."""
     return ExportError(path, codes.DAMAGED_EXPORT, f"the Anki export is damaged: {why}")
