@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from bench import generate, run, stages
+from cli_support import invoke
 from pathdeck import pipeline
 from pathdeck.cards import course_notes
-from pathdeck.cli import main
 from pathdeck.importer import import_pages
 from pathdeck.pipeline import check
 
@@ -96,7 +95,7 @@ def test_cli_pauses_the_garbage_collector_and_restores_it(
         return real_check(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "check", spy)
-    result = CliRunner().invoke(main, ["check", str(source)])
+    result = invoke("check", str(source))
     assert result.exit_code == 0, result.output
     assert seen == [False]
     assert gc.isenabled()

@@ -7,10 +7,9 @@ import statistics
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from bench.card_quality import ALIKE, Figures, measure_pages
-from pathdeck.cli import main
+from cli_support import invoke
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PAGES = sorted((FIXTURES / "pages").glob("*.txt"))
@@ -63,7 +62,7 @@ def test_every_enumerated_item_is_asked(figures: Figures) -> None:
 def test_check_warns_about_each_weak_card(monkeypatch: pytest.MonkeyPatch) -> None:
     """The linter flags every weakness of the weak-cards concept, at its line, with its code."""
     monkeypatch.chdir(WEAK)
-    result = CliRunner().invoke(main, ["check", "."])
+    result = invoke("check", ".")
     assert result.exit_code == 0
     found = [
         line.split("]", 1)[0] + "]" for line in result.stderr.splitlines() if "warning[" in line
@@ -74,11 +73,11 @@ def test_check_warns_about_each_weak_card(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_check_strict_fails_on_weak_cards() -> None:
     """`check --strict` exits 1 when the linter has something to say."""
-    assert CliRunner().invoke(main, ["check", "--strict", str(WEAK)]).exit_code == 1
+    assert invoke("check", "--strict", str(WEAK)).exit_code == 1
 
 
 def test_the_shipped_deck_lints_clean() -> None:
     """decks/ has no card warning: its cards read well."""
     decks = Path(__file__).resolve().parent.parent / "decks"
-    result = CliRunner().invoke(main, ["check", "--strict", str(decks)])
+    result = invoke("check", "--strict", str(decks))
     assert (result.exit_code, "warning" in result.stderr) == (0, False)

@@ -9,29 +9,22 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
+from cli_support import run_cli
 from pathdeck import __version__
-from pathdeck.cli import main
 
 E61 = "stage-06-the-therapeutic-alliance/e6-1-alliance-foundations.yaml"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    """Invoke the CLI; return exit code, stdout and stderr separately."""
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
 def test_version() -> None:
     """--version prints the version and exits 0."""
-    code, out, _ = run("--version")
+    code, out, _ = run_cli("--version")
     assert (code, out.strip()) == (0, f"pathdeck, version {__version__}")
 
 
 def test_help_lists_commands() -> None:
     """--help names every command with a one-line summary."""
-    code, out, _ = run("--help")
+    code, out, _ = run_cli("--help")
     assert code == 0
     for command in ("build", "check", "diff"):
         assert f"  {command} " in out
@@ -39,7 +32,7 @@ def test_help_lists_commands() -> None:
 
 def test_unknown_option_is_a_usage_error() -> None:
     """A mistyped option exits 2, the usage code."""
-    code, _, err = run("build", "--no-such-flag")
+    code, _, err = run_cli("build", "--no-such-flag")
     assert code == 2
     assert "No such option" in err
 
@@ -49,7 +42,7 @@ def test_build_prints_path_on_stdout_and_report_on_stderr(
 ) -> None:
     """build writes the package, prints its path on stdout and the counts on stderr."""
     target = tmp_path / "out" / "deck.apkg"
-    code, out, err = run("build", str(source), "-o", str(target))
+    code, out, err = run_cli("build", str(source), "-o", str(target))
     assert code == 0
     assert out.strip() == str(target)
     assert target.is_file()
@@ -58,7 +51,7 @@ def test_build_prints_path_on_stdout_and_report_on_stderr(
 
 def test_build_json_report(source: Path, tmp_path: Path, epoch: int) -> None:
     """build --json prints a machine-readable release report on stdout."""
-    code, out, _ = run("build", str(source), "-o", str(tmp_path / "d.apkg"), "--json")
+    code, out, _ = run_cli("build", str(source), "-o", str(tmp_path / "d.apkg"), "--json")
     report = json.loads(out)
     assert code == 0
     assert report["ok"] is True
@@ -71,7 +64,7 @@ def test_build_of_bad_source_exits_1_without_output(source: Path, tmp_path: Path
     concept = source / E61
     concept.write_text(concept.read_text(encoding="utf-8").replace("pitfalls:", "pitfals:"))
     target = tmp_path / "d.apkg"
-    code, out, err = run("build", str(source), "-o", str(target))
+    code, out, err = run_cli("build", str(source), "-o", str(target))
     assert code == 1
     assert out == ""
     assert "e6-1-alliance-foundations.yaml:" in err
@@ -83,14 +76,14 @@ def test_build_of_bad_source_exits_1_without_output(source: Path, tmp_path: Path
 
 def test_missing_source_folder(tmp_path: Path) -> None:
     """A source folder that does not exist is a clear error, not a traceback."""
-    code, _, err = run("check", str(tmp_path / "nowhere"))
+    code, _, err = run_cli("check", str(tmp_path / "nowhere"))
     assert code == 1
     assert "error[missing-source]" in err
 
 
 def test_check_clean_source(source: Path) -> None:
     """check of the shipped curriculum reports success on stdout and exits 0."""
-    code, out, _ = run("check", str(source))
+    code, out, _ = run_cli("check", str(source))
     assert code == 0
     assert "1 concept(s) in 1 stage(s): ok" in out
 
@@ -100,13 +93,13 @@ def test_diff_shows_the_update(
 ) -> None:
     """diff between two releases names the edited note as updated and counts the rest."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
-    run("build", str(source), "-o", str(tmp_path / "v1.apkg"))
+    run_cli("build", str(source), "-o", str(tmp_path / "v1.apkg"))
     data = yaml.safe_load((source / E61).read_text(encoding="utf-8"))
     data["pitfalls"][3] = "Ignoring early signs of misalignment."
     (source / E61).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780086400")
-    run("build", str(source), "-o", str(tmp_path / "v2.apkg"))
-    code, out, err = run("diff", str(tmp_path / "v1.apkg"), str(tmp_path / "v2.apkg"))
+    run_cli("build", str(source), "-o", str(tmp_path / "v2.apkg"))
+    code, out, err = run_cli("diff", str(tmp_path / "v1.apkg"), str(tmp_path / "v2.apkg"))
     assert code == 0
     assert out.splitlines() == [
         "E6.1",
@@ -121,13 +114,13 @@ def test_diff_flags_changes_that_anki_would_skip(
 ) -> None:
     """A changed note whose mod time is not newer is reported as not delivered."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
-    run("build", str(source), "-o", str(tmp_path / "v1.apkg"))
+    run_cli("build", str(source), "-o", str(tmp_path / "v1.apkg"))
     (source / "pathdeck.lock").unlink()  # a lost ledger: new content, old clock
     data = yaml.safe_load((source / E61).read_text(encoding="utf-8"))
     data["anchor"] = "A rewritten anchor."
     (source / E61).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    run("build", str(source), "-o", str(tmp_path / "v2.apkg"))
-    code, out, _ = run("diff", str(tmp_path / "v1.apkg"), str(tmp_path / "v2.apkg"), "--json")
+    run_cli("build", str(source), "-o", str(tmp_path / "v2.apkg"))
+    code, out, _ = run_cli("diff", str(tmp_path / "v1.apkg"), str(tmp_path / "v2.apkg"), "--json")
     assert code == 0
     assert json.loads(out)["counts"]["not_delivered"] >= 1
 
@@ -136,14 +129,14 @@ def test_diff_of_a_non_package(tmp_path: Path) -> None:
     """diff of a file that is not an .apkg is a clear error with exit 1."""
     bogus = tmp_path / "x.apkg"
     bogus.write_text("not a zip")
-    code, _, err = run("diff", str(bogus), str(bogus))
+    code, _, err = run_cli("diff", str(bogus), str(bogus))
     assert code == 1
     assert "error[bad-package]" in err
 
 
 def test_output_folder_gets_the_course_package(source: Path, tmp_path: Path, epoch: int) -> None:
     """-o naming a folder that does not exist yet writes <folder>/<course id>.apkg inside it."""
-    code, out, _ = run("build", str(source), "-o", str(tmp_path / "dist"))
+    code, out, _ = run_cli("build", str(source), "-o", str(tmp_path / "dist"))
     assert code == 0
     assert out.strip() == str(tmp_path / "dist" / "clinical-encounters.apkg")
     assert (tmp_path / "dist" / "clinical-encounters.apkg").is_file()
@@ -151,7 +144,7 @@ def test_output_folder_gets_the_course_package(source: Path, tmp_path: Path, epo
 
 def test_with_course_needs_split(source: Path, tmp_path: Path) -> None:
     """--with-course without --split is a usage error (exit 2), not silently ignored."""
-    code, _, err = run("build", str(source), "--with-course", "-o", str(tmp_path / "x.apkg"))
+    code, _, err = run_cli("build", str(source), "--with-course", "-o", str(tmp_path / "x.apkg"))
     assert code == 2
     assert "--split" in err
 
@@ -162,7 +155,7 @@ def test_strict_build_refuses_warnings_and_writes_nothing(source: Path, tmp_path
     data["connects_to"] = ["E9.9"]
     (source / E61).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     target = tmp_path / "d.apkg"
-    code, out, err = run("build", str(source), "-o", str(target), "--strict")
+    code, out, err = run_cli("build", str(source), "-o", str(target), "--strict")
     assert code == 1
     assert out == ""
     assert "warning[unknown-connection]" in err
@@ -172,10 +165,10 @@ def test_strict_build_refuses_warnings_and_writes_nothing(source: Path, tmp_path
 
 def test_strict_build_refuses_a_deck_rename(source: Path, tmp_path: Path, epoch: int) -> None:
     """A stage rename is only a warning, but --strict stops on it like on any other."""
-    run("build", str(source), "-o", str(tmp_path / "d.apkg"))
+    run_cli("build", str(source), "-o", str(tmp_path / "d.apkg"))
     stage = source / "stage-06-the-therapeutic-alliance" / "stage.yaml"
     stage.write_text(stage.read_text(encoding="utf-8").replace("Therapeutic ", ""))
-    code, _, err = run("build", str(source), "-o", str(tmp_path / "d.apkg"), "--strict")
+    code, _, err = run_cli("build", str(source), "-o", str(tmp_path / "d.apkg"), "--strict")
     assert code == 1
     assert "warning[deck-renamed]" in err
 
@@ -226,7 +219,7 @@ def test_a_problem_in_no_file_names_no_path(
 ) -> None:
     """A bad SOURCE_DATE_EPOCH is reported as `pathdeck: error[...]`, not at an invented file."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
-    code, _, err = run("build", str(source), "-o", str(tmp_path / "d.apkg"))
+    code, _, err = run_cli("build", str(source), "-o", str(tmp_path / "d.apkg"))
     assert code == 1
     assert err.splitlines()[0].startswith("pathdeck: error[bad-source-date-epoch]: ")
     assert "SOURCE_DATE_EPOCH:1:1" not in err
@@ -237,7 +230,7 @@ def test_an_output_without_apkg_says_it_is_a_folder(
 ) -> None:
     """`-o mydeck` (no .apkg) is a folder: the build says so instead of switching silently."""
     target = tmp_path / "mydeck"
-    code, out, err = run("build", str(source), "-o", str(target))
+    code, out, err = run_cli("build", str(source), "-o", str(target))
     assert code == 0
     assert out.strip() == str(target / "clinical-encounters.apkg")
     assert f"-o {target} names a folder (no .apkg at the end)" in err

@@ -10,17 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from pathdeck.cli import main
+from cli_support import run_cli
 
 E61 = "stage-06-the-therapeutic-alliance/e6-1-alliance-foundations.yaml"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    """Invoke the CLI; return exit code, stdout and stderr."""
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def edit(source: Path, change: dict[str, object], name: str = E61) -> None:
@@ -33,7 +26,7 @@ def edit(source: Path, change: dict[str, object], name: str = E61) -> None:
 def build(source: Path, target: Path, monkeypatch: pytest.MonkeyPatch, epoch: int) -> Path:
     """Build `source` into `target` at a given SOURCE_DATE_EPOCH."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
-    code, _, err = run("build", str(source), "-o", str(target))
+    code, _, err = run_cli("build", str(source), "-o", str(target))
     assert code == 0, err
     return target
 
@@ -65,7 +58,7 @@ def test_tags_are_compared_as_sets(
     """The same notes with tags in another order are unchanged, and --exit-code says 0."""
     v1 = build(source, tmp_path / "v1.apkg", monkeypatch, 1_780_000_000)
     shuffled = resorted_tags(v1, tmp_path / "exported.apkg")
-    code, out, err = run("diff", str(shuffled), str(v1), "--exit-code")
+    code, out, err = run_cli("diff", str(shuffled), str(v1), "--exit-code")
     assert (code, out) == (0, "")
     assert "0 new, 0 updated, 19 unchanged" in err
 
@@ -77,7 +70,7 @@ def test_exit_code_is_1_when_the_import_would_change_something(
     v1 = build(source, tmp_path / "v1.apkg", monkeypatch, 1_780_000_000)
     edit(source, {"anchor": "A rewritten anchor."})
     v2 = build(source, tmp_path / "v2.apkg", monkeypatch, 1_780_086_400)
-    code, out, _ = run("diff", str(v1), str(v2), "--exit-code", "--json")
+    code, out, _ = run_cli("diff", str(v1), str(v2), "--exit-code", "--json")
     assert code == 1
     assert json.loads(out)["changes_anything"] is True
 
@@ -90,7 +83,7 @@ def test_a_removed_item_is_labelled_retired(
     data = yaml.safe_load((source / E61).read_text(encoding="utf-8"))
     edit(source, {"pitfalls": data["pitfalls"][:-1]})
     v2 = build(source, tmp_path / "v2.apkg", monkeypatch, 1_780_086_400)
-    code, out, _ = run("diff", str(v1), str(v2), "--json")
+    code, out, _ = run_cli("diff", str(v1), str(v2), "--json")
     report = json.loads(out)
     assert code == 0
     assert [c["kind"] for c in report["changes"]] == ["retired"]
@@ -114,7 +107,7 @@ def test_changes_are_listed_by_concept_in_curriculum_order(
             encoding="utf-8",
         )
     v2 = build(source, tmp_path / "v2.apkg", monkeypatch, 1_780_086_400)
-    code, out, _ = run("diff", str(v1), str(v2))
+    code, out, _ = run_cli("diff", str(v1), str(v2))
     assert code == 0
     headings = [line for line in out.splitlines() if not line.startswith(" ")]
     assert headings == ["E6.2", "E6.10"]
@@ -131,7 +124,7 @@ def test_dry_run_reports_the_release_and_writes_nothing(
     stage_file = source / "stage-06-the-therapeutic-alliance" / "stage.yaml"
     stage_file.write_text(stage_file.read_text(encoding="utf-8").replace("Therapeutic ", ""))
     target = tmp_path / "v2.apkg"
-    code, out, _ = run("build", str(source), "-o", str(target), "--dry-run", "--json")
+    code, out, _ = run_cli("build", str(source), "-o", str(target), "--dry-run", "--json")
     report = json.loads(out)
     assert (code, report["dry_run"], report["outputs"]) == (0, True, [str(target)])
     statuses = [c["status"] for c in report["builds"][0]["changes"]]
@@ -156,13 +149,13 @@ def test_diff_reads_packages_anki_exported(
     import_default(col, v1)
     exported = export_as(col, tmp_path / "exported", "learner", kind)
     col.close()
-    assert run("diff", str(exported), str(v1), "--exit-code")[0] == 0
+    assert run_cli("diff", str(exported), str(v1), "--exit-code")[0] == 0
     anchor = yaml.safe_load((source / E61).read_text(encoding="utf-8"))["anchor"]
     edit(source, {"anchor": anchor.replace("Build it", "Build the alliance")})  # an update
     v2 = build(source, tmp_path / "v2.apkg", monkeypatch, 1_780_086_400)
-    code, out, _ = run("diff", str(exported), str(v2), "--json")
+    code, out, _ = run_cli("diff", str(exported), str(v2), "--json")
     counts = json.loads(out)["counts"]
     assert code == 0
-    assert counts == json.loads(run("diff", str(v1), str(v2), "--json")[1])["counts"]
+    assert counts == json.loads(run_cli("diff", str(v1), str(v2), "--json")[1])["counts"]
     assert (counts["new"], counts["not_delivered"]) == (0, 0)
     assert counts["updated"] > 0

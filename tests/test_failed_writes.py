@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from anki_helpers import fresh_collection, import_default, review_every_card
+from cli_support import invoke
 from pathdeck import output
-from pathdeck.cli import main
 from pathdeck.identity import LEDGER_FILE
 from pathdeck.pipeline import build, build_split
 from pathdeck.problems import ContentError
@@ -315,7 +314,7 @@ def test_output_naming_a_folder_is_a_clear_error(source: Path, tmp_path: Path, e
     """`-o out.apkg` where out.apkg is an existing folder says so, exits 1, writes nothing."""
     folder = tmp_path / "out.apkg"
     folder.mkdir()
-    result = CliRunner().invoke(main, ["build", str(source), "-o", str(folder)])
+    result = invoke("build", str(source), "-o", str(folder))
     assert result.exit_code == 1
     assert f"{folder}:1:1: error[unwritable-output]: {folder} is a folder" in result.stderr
     assert "--split" not in result.stderr

@@ -312,16 +312,14 @@ def test_a_reused_id_survives_a_lost_ledger(course: Course, learner: Learner) ->
 
 def test_dry_run_of_a_swap_plans_what_the_build_does(course: Course, learner: Learner) -> None:
     """`build --dry-run` after a swap of ids runs without a traceback and writes nothing."""
-    from click.testing import CliRunner
-
-    from pathdeck.cli import main
+    from cli_support import invoke
 
     studied(course, learner)
     one, two = read_concept(course.source, E61), read_concept(course.source, E62)
     write_concept(course.source, E61, {**two, "id": "E6.1", "position": 1})
     write_concept(course.source, E62, {**one, "id": "E6.2", "position": 2})
     ledger = (course.source / LEDGER_FILE).read_bytes()
-    result = CliRunner().invoke(main, ["build", str(course.source), "--dry-run"])
+    result = invoke("build", str(course.source), "--dry-run")
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert "Traceback" not in result.output
     assert (course.source / LEDGER_FILE).read_bytes() == ledger

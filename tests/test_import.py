@@ -16,6 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cli_support import run_cli as cli
 from pathdeck import importer, pages
 from pathdeck.curriculum import Concept
 from pathdeck.facts import concept_sources, extract
@@ -431,16 +432,6 @@ def test_imported_pages_build_and_open_in_anki(tmp_path: Path, epoch: int) -> No
 
 
 # --- the command line ------------------------------------------------------------------------
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    """Invoke `pathdeck`; return exit code, stdout and stderr separately."""
-    from click.testing import CliRunner
-
-    from pathdeck.cli import main
-
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_cli_import_prints_paths_and_summary(tmp_path: Path) -> None:

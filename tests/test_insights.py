@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from anki_helpers import fresh_collection, import_default
+from cli_support import run_cli
 from insights_support import (  # the cohort fixture is used by name, so it is imported here
     FLAGGED,
     HARD_TEXTS,
@@ -23,7 +23,6 @@ from insights_support import (  # the cohort fixture is used by name, so it is i
     export_as,
     export_without_scheduling,
 )
-from pathdeck.cli import main
 from pathdeck.tools.insights.report import Insights
 from pathdeck.tools.insights.run import insights
 
@@ -35,12 +34,6 @@ def report_of(cohort: Cohort, min_learners: int = 3) -> Insights:
     """The insights over the four exports."""
     report, _ = insights(cohort.exports, sources=[cohort.source], min_learners=min_learners)
     return report
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    """Invoke the CLI; return exit code, stdout and stderr separately."""
-    result = CliRunner().invoke(main, list(args), prog_name="pathdeck")
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_every_export_format_is_one_learner(cohort: Cohort) -> None:

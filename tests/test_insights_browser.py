@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from click.testing import CliRunner
 
 from browser_support import ARTIFACTS, save_screenshot
+from cli_support import invoke
 from insights_support import HARD_TEXTS, Cohort, cohort
-from pathdeck.cli import main
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -72,16 +71,8 @@ def report_file(cohort: Cohort) -> Path:
     """The HTML report of the simulated cohort, written by the CLI."""
     target = cohort.scratch / "report" / "insights.html"
     target.parent.mkdir(exist_ok=True)
-    result = CliRunner().invoke(
-        main,
-        [
-            "insights",
-            *map(str, cohort.exports),
-            "--source",
-            str(cohort.source),
-            "--html",
-            str(target),
-        ],
+    result = invoke(
+        "insights", *map(str, cohort.exports), "--source", str(cohort.source), "--html", str(target)
     )
     assert result.exit_code == 0, result.stderr
     return target

@@ -13,8 +13,8 @@ import pytest
 
 from anki_helpers import fresh_collection, import_default
 from insights_support import EXPORT_KINDS, export_as, study_everything_due
+from pathdeck.package.read import ExportError, open_export
 from pathdeck.pipeline import build
-from pathdeck.tools.exports import ExportError, open_export
 
 pytestmark = pytest.mark.anki
 

@@ -8,9 +8,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
-from pathdeck.cli import main
+from cli_support import invoke
 from pathdeck.report import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parent.parent
@@ -21,7 +20,7 @@ E61 = "stage-06-the-therapeutic-alliance/e6-1-alliance-foundations.yaml"
 
 def report(*args: str, code: int = 0) -> dict[str, Any]:
     """Run a command with --json; check its exit code and that stdout is one valid report."""
-    result = CliRunner().invoke(main, [*args, "--json"])
+    result = invoke(*args, "--json")
     assert result.exit_code == code, result.output
     payload: dict[str, Any] = json.loads(result.stdout)
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
@@ -37,7 +36,7 @@ def test_the_output_schema_is_a_valid_json_schema() -> None:
 
 def test_schema_outputs_prints_the_shipped_file() -> None:
     """`pathdeck schema --outputs` prints exactly the schema shipped beside the source schema."""
-    result = CliRunner().invoke(main, ["schema", "--outputs"])
+    result = invoke("schema", "--outputs")
     assert (result.exit_code, result.stdout) == (0, SCHEMA.read_text(encoding="utf-8"))
 
 
@@ -159,7 +158,7 @@ def test_dry_run_report(source: Path, tmp_path: Path, epoch: int) -> None:
 def test_ledger_recover_report(source: Path, tmp_path: Path) -> None:
     """ledger recover --json: the ledger written (in outputs too) and how many notes it holds."""
     package = tmp_path / "release.apkg"
-    assert CliRunner().invoke(main, ["build", str(source), "-o", str(package)]).exit_code == 0
+    assert invoke("build", str(source), "-o", str(package)).exit_code == 0
     (source / "pathdeck.lock").unlink()
     payload = report("ledger", "recover", "--from", str(package), str(source))
     assert payload["command"] == "ledger recover"

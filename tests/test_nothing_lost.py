@@ -13,9 +13,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from pathdeck.cli import main
+from cli_support import invoke
 from pathdeck.identity import LEDGER_FILE, read_ledger
 from pathdeck.output import remove_stale_temporaries
 from pathdeck.pipeline import build
@@ -208,7 +207,7 @@ def test_unwritable_output_through_the_cli(source: Path, tmp_path: Path) -> None
     """build -o into an impossible folder exits 1 with the diagnostic and no traceback."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where a folder should be")
-    result = CliRunner().invoke(main, ["build", str(source), "-o", str(blocker / "deck.apkg")])
+    result = invoke("build", str(source), "-o", str(blocker / "deck.apkg"))
     assert result.exit_code == 1
     assert "error[unwritable-output]" in result.stderr
     assert "Traceback" not in result.stderr

@@ -1,80 +1,19 @@
-"""Package stage: the one-pass writer gives Anki exactly what genanki's own writer gives it."""
+"""Package stage: a learner importing the one-pass writer's package gets what genanki's gives."""
 
 from __future__ import annotations
 
-import sqlite3
-import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
 from anki_helpers import fresh_collection, import_default
 from bench import generate
-from pathdeck.package import writer as package
+from oracles import small_course, write_both, writer_input
 from pathdeck.pipeline import build
 
 pytestmark = pytest.mark.anki
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WriterInput:
-    """What the pipeline hands the package writer for one build."""
-
-    notetypes: list[package.PackageNoteType]
-    decks: list[package.PackageDeck]
-    notes: list[package.PackageNote]
-    top_deck_id: int
-    created: int
-
-
-def small_course(folder: Path) -> Path:
-    """Six synthetic concepts in two stages; one fact has a third blank (a third cloze card)."""
-    generate.write_tree(folder, generate.curriculum(6, stages=2))
-    concept = next(folder.glob("stage-01-*/e1-1-*.yaml"))
-    data = yaml.safe_load(concept.read_text(encoding="utf-8"))
-    data["facts"][0] = data["facts"][0].replace(" in encounter", " in [[encounter]]")
-    concept.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return folder
-
-
-def writer_input(source: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> WriterInput:
-    """Run a real build and keep the arguments it passes to `package.write_package`."""
-    seen: list[WriterInput] = []
-
-    def keep(target: Path, **kwargs: Any) -> None:
-        seen.append(WriterInput(**kwargs))
-
-    with monkeypatch.context() as patch:
-        patch.setattr(package, "write_package", keep)
-        build(source, out)
-    (only,) = seen
-    return only
-
-
-def write_both(given: WriterInput, folder: Path) -> tuple[Path, Path]:
-    """The same input through the bulk writer and through genanki's `write_to_file`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    bulk, reference = folder / "bulk.apkg", folder / "genanki.apkg"
-    package.write_package(
-        bulk,
-        notetypes=given.notetypes,
-        decks=given.decks,
-        notes=given.notes,
-        top_deck_id=given.top_deck_id,
-        created=given.created,
-    )
-    package.write_with_genanki(
-        reference,
-        notetypes=given.notetypes,
-        decks=given.decks,
-        notes=given.notes,
-        created=given.created,
-    )
-    return bulk, reference
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -186,65 +125,12 @@ def test_same_tags_as_genanki(imported: tuple[Learner, Learner]) -> None:
     assert bulk.tags == reference.tags
 
 
-def collection_rows(apkg: Path, folder: Path) -> tuple[list[Any], list[Any]]:
-    """The notes and cards rows of a package's collection, ids and mod times left out."""
-    database = folder / f"{apkg.stem}.anki2"
-    with zipfile.ZipFile(apkg) as archive:
-        database.write_bytes(archive.read("collection.anki2"))
-    db = sqlite3.connect(database)
-    try:
-        notes = db.execute(
-            "SELECT guid, mid, usn, tags, flds, sfld, csum, flags, data FROM notes ORDER BY id"
-        ).fetchall()
-        cards = db.execute(
-            "SELECT n.guid, c.did, c.ord, c.usn, c.type, c.queue, c.due, c.ivl, c.factor, c.reps,"
-            " c.lapses, c.left, c.odue, c.odid, c.flags, c.data"
-            " FROM cards c JOIN notes n ON n.id = c.nid ORDER BY c.id"
-        ).fetchall()
-    finally:
-        db.close()
-    return notes, cards
-
-
-def test_rows_match_genanki_byte_for_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The notes and cards tables hold genanki's very rows, in its order, ids and mod times aside."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
-    given = writer_input(small_course(tmp_path / "decks"), tmp_path / "out.apkg", monkeypatch)
-    bulk, reference = write_both(given, tmp_path / "apkg")
-    assert collection_rows(bulk, tmp_path) == collection_rows(reference, tmp_path)
-
-
-def test_same_input_gives_identical_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Writing the same notes twice gives byte-identical packages (reproducible builds)."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
-    given = writer_input(small_course(tmp_path / "decks"), tmp_path / "out.apkg", monkeypatch)
-    first, second = tmp_path / "first.apkg", tmp_path / "second.apkg"
-    for target in (first, second):
-        package.write_package(
-            target,
-            notetypes=given.notetypes,
-            decks=given.decks,
-            notes=given.notes,
-            top_deck_id=given.top_deck_id,
-            created=given.created,
-        )
-    assert first.read_bytes() == second.read_bytes()
-
-
 def test_retired_notes_arrive_suspended(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A retired note's cards are written suspended, kept by an import that includes scheduling."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
     given = writer_input(small_course(tmp_path / "decks"), tmp_path / "out.apkg", monkeypatch)
     retired = given.notes[0]._replace(suspended=True)
-    target = tmp_path / "retired.apkg"
-    package.write_package(
-        target,
-        notetypes=given.notetypes,
-        decks=given.decks,
-        notes=[retired, *given.notes[1:]],
-        top_deck_id=given.top_deck_id,
-        created=given.created,
-    )
+    target = replace(given, notes=[retired, *given.notes[1:]]).write(tmp_path / "retired.apkg")
     view = learner_view(target, tmp_path / "learner", with_scheduling=True)
     queues = {guid: queue for guid, _, _, queue in view.cards}
     assert queues.pop(retired.guid) == -1
@@ -265,20 +151,3 @@ def test_concept_decks_give_each_concept_its_own_deck(tmp_path: Path, epoch: int
     assert {(concept, deck) for concept, deck in decks if concept in expected} == set(
         expected.items()
     )
-
-
-def test_writer_leaves_no_scratch_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only the package appears beside the target: the scratch collection is removed."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
-    given = writer_input(small_course(tmp_path / "decks"), tmp_path / "out.apkg", monkeypatch)
-    out = tmp_path / "dist"
-    out.mkdir()
-    package.write_package(
-        out / "course.apkg",
-        notetypes=given.notetypes,
-        decks=given.decks,
-        notes=given.notes,
-        top_deck_id=given.top_deck_id,
-        created=given.created,
-    )
-    assert [p.name for p in out.iterdir()] == ["course.apkg"]

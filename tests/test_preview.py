@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
 from anki_helpers import fresh_collection, import_default
-from pathdeck.cli import main
+from cli_support import run_cli
 from pathdeck.pipeline import build
 from pathdeck.tools.preview import MARKER, frame_document
 
@@ -22,12 +21,6 @@ pytestmark = pytest.mark.anki
 
 E61 = "stage-06-the-therapeutic-alliance/e6-1-alliance-foundations.yaml"
 DECKS = Path(__file__).resolve().parent.parent / "decks"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    """Invoke the CLI; return exit code, stdout and stderr separately."""
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def written(folder: Path) -> dict[str, str]:
@@ -42,7 +35,7 @@ def written(folder: Path) -> dict[str, str]:
 def test_preview_prints_the_index_path(source: Path, tmp_path: Path) -> None:
     """preview writes index.html and a page per concept, and prints the index's path on stdout."""
     out = tmp_path / "site"
-    code, stdout, _ = run("preview", str(source), "-o", str(out))
+    code, stdout, _ = run_cli("preview", str(source), "-o", str(out))
     assert (code, stdout.strip()) == (0, str(out / "index.html"))
     assert sorted(written(out)) == [MARKER, "cards/e6-1.html", "index.html"]
 
@@ -51,7 +44,7 @@ def test_preview_shows_every_card_exactly_as_anki_renders_it(
     source: Path, tmp_path: Path, epoch: int
 ) -> None:
     """Each card's front and back, as a learner's Anki renders them, are on the concept page."""
-    run("preview", str(source), "-o", str(tmp_path / "site"))
+    run_cli("preview", str(source), "-o", str(tmp_path / "site"))
     page = (tmp_path / "site" / "cards" / "e6-1.html").read_text(encoding="utf-8")
     build(source, tmp_path / "deck.apkg")
     col = fresh_collection(tmp_path / "learner")
@@ -70,7 +63,7 @@ def test_preview_shows_every_card_exactly_as_anki_renders_it(
 
 def test_index_lists_every_card_by_stage_and_concept(source: Path, tmp_path: Path) -> None:
     """The index links each card under its stage and concept, in the order learners meet them."""
-    run("preview", str(source), "-o", str(tmp_path / "site"))
+    run_cli("preview", str(source), "-o", str(tmp_path / "site"))
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     page = (tmp_path / "site" / "cards" / "e6-1.html").read_text(encoding="utf-8")
     stage = index.index("Stage 6 · The Therapeutic Alliance")
@@ -86,14 +79,14 @@ def test_preview_never_touches_the_source(tmp_path: Path) -> None:
     source = tmp_path / "decks"
     shutil.copytree(DECKS, source)
     before = {p: p.read_bytes() for p in sorted(source.rglob("*")) if p.is_file()}
-    code, _, _ = run("preview", str(source), "-o", str(tmp_path / "site"))
+    code, _, _ = run_cli("preview", str(source), "-o", str(tmp_path / "site"))
     after = {p: p.read_bytes() for p in sorted(source.rglob("*")) if p.is_file()}
     assert (code, after == before) == (0, True)
 
 
 def test_gallery_works_offline(source: Path, tmp_path: Path) -> None:
     """No page of the gallery refers to anything outside it: no URLs, no linked files."""
-    run("preview", str(source), "-o", str(tmp_path / "site"))
+    run_cli("preview", str(source), "-o", str(tmp_path / "site"))
     remote = re.compile(r"https?:|//[a-z]|<link|<img|@import|url\(", re.IGNORECASE)
     offenders = {name: remote.findall(text) for name, text in written(tmp_path / "site").items()}
     assert {name: found for name, found in offenders.items() if found} == {}
@@ -112,7 +105,7 @@ def test_preview_without_anki_says_how_to_install_it(
     for name in [m for m in sys.modules if m == "anki" or m.startswith("anki.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "anki", None)
-    code, stdout, stderr = run("preview", str(source), "-o", str(tmp_path / "site"))
+    code, stdout, stderr = run_cli("preview", str(source), "-o", str(tmp_path / "site"))
     assert (code, stdout) == (2, "")
     assert "pip install 'pathdeck[preview]'" in stderr
     assert "Traceback" not in stderr
@@ -125,7 +118,7 @@ def test_content_problems_stop_the_preview(source: Path, tmp_path: Path) -> None
     data = yaml.safe_load(concept.read_text(encoding="utf-8"))
     data["pitfals"] = data.pop("pitfalls")
     concept.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    code, _, stderr = run("preview", str(source), "-o", str(tmp_path / "site"))
+    code, _, stderr = run_cli("preview", str(source), "-o", str(tmp_path / "site"))
     assert code == 1
     assert f"{concept}:" in stderr
     assert not (tmp_path / "site").exists()
@@ -136,7 +129,7 @@ def test_preview_refuses_a_folder_that_is_not_a_gallery(source: Path, tmp_path: 
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "notes.txt").write_text("keep me", encoding="utf-8")
-    code, _, stderr = run("preview", str(source), "-o", str(folder))
+    code, _, stderr = run_cli("preview", str(source), "-o", str(folder))
     assert code == 1
     assert "preview-output-not-empty" in stderr
     assert written(folder) == {"notes.txt": "keep me"}
@@ -145,15 +138,15 @@ def test_preview_refuses_a_folder_that_is_not_a_gallery(source: Path, tmp_path: 
 def test_rebuilt_preview_drops_pages_of_concepts_that_left(source: Path, tmp_path: Path) -> None:
     """A rebuilt gallery removes concept pages no longer in the curriculum, and only those."""
     out = tmp_path / "site"
-    run("preview", str(source), "-o", str(out))
+    run_cli("preview", str(source), "-o", str(out))
     (out / "cards" / "e9-9.html").write_text("an old concept", encoding="utf-8")
-    code, _, _ = run("preview", str(source), "-o", str(out))
+    code, _, _ = run_cli("preview", str(source), "-o", str(out))
     assert (code, sorted(written(out))) == (0, [MARKER, "cards/e6-1.html", "index.html"])
 
 
 def test_preview_json_report(source: Path, tmp_path: Path) -> None:
     """preview --json prints the index path, card and concept counts, and the Anki version."""
-    code, stdout, _ = run("preview", str(source), "-o", str(tmp_path / "site"), "--json")
+    code, stdout, _ = run_cli("preview", str(source), "-o", str(tmp_path / "site"), "--json")
     report = json.loads(stdout)
     pages = written(tmp_path / "site")
     sections = sum(text.count('<section class="pv-card"') for text in pages.values())

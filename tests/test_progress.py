@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from pathdeck.cli import main
+from cli_support import invoke
 from pathdeck.importer import import_pages
 from pathdeck.pipeline import BUILD_STEPS, build
 from pathdeck.progress import progress_bar
@@ -77,7 +75,7 @@ def test_cli_build_keeps_stderr_clean_without_a_terminal(
     source: Path, tmp_path: Path, epoch: int
 ) -> None:
     """`pathdeck build` under a pipe prints its summary on stderr and no progress."""
-    result = CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "out.apkg")])
+    result = invoke("build", str(source), "-o", str(tmp_path / "out.apkg"))
     assert result.exit_code == 0, result.output
     assert "Reading sources" not in result.stderr
     assert "notes:" in result.stderr

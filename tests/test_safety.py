@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
 from anki_helpers import fresh_collection, import_default
+from cli_support import run_cli
 from conftest import FIXTURES, REPO
 from pathdeck import pipeline
-from pathdeck.cli import REPORT_BUGS, main
+from pathdeck.cli import REPORT_BUGS
 from pathdeck.markup import escape, plain, to_html
 from pathdeck.pipeline import build
 
@@ -250,16 +250,10 @@ def test_markup_loses_nothing_but_stars(text: str) -> None:
 # ------------------------------------------------------------------------------ no tracebacks
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    """Invoke the CLI; return exit code, stdout and stderr separately."""
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_check_never_shows_a_traceback(scenario: str) -> None:
     """check of every fixture exits 0 or 1 with diagnostics, never with a traceback."""
-    code, _, err = run("check", str(FIXTURES / scenario))
+    code, _, err = run_cli("check", str(FIXTURES / scenario))
     assert code in (0, 1)
     assert "Traceback" not in err
 
@@ -270,7 +264,7 @@ def test_build_never_shows_a_traceback(scenario: str, tmp_path: Path) -> None:
     source = tmp_path / "decks"
     shutil.copytree(FIXTURES / scenario, source)
     target = tmp_path / "out" / "deck.apkg"
-    code, _, err = run("build", str(source), "-o", str(target))
+    code, _, err = run_cli("build", str(source), "-o", str(target))
     assert "Traceback" not in err
     assert (code, target.exists()) in ((0, True), (1, False))
 
@@ -284,7 +278,7 @@ def test_a_genuine_bug_shows_a_traceback_and_asks_for_a_report(
         raise RuntimeError("an internal mistake")
 
     monkeypatch.setattr(pipeline, "check", broken)
-    code, _, err = run("check", str(source))
+    code, _, err = run_cli("check", str(source))
     assert code == 3
     assert "Traceback" in err
     assert err.rstrip().endswith(REPORT_BUGS)
@@ -297,7 +291,7 @@ def test_an_os_error_is_a_diagnostic(source: Path, monkeypatch: pytest.MonkeyPat
         raise PermissionError(13, "Permission denied", "decks/course.yaml")
 
     monkeypatch.setattr(pipeline, "check", denied)
-    code, _, err = run("check", str(source))
+    code, _, err = run_cli("check", str(source))
     assert code == 1
     assert err.splitlines()[0] == "decks/course.yaml:1:1: error[os-error]: Permission denied"
 
@@ -311,7 +305,7 @@ def test_ctrl_c_exits_130_without_a_traceback(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pipeline, "check", interrupted)
-    code, _, err = run("check", str(source))
+    code, _, err = run_cli("check", str(source))
     assert code == 130
     assert "Traceback" not in err
     assert "interrupted" in err
@@ -335,7 +329,7 @@ def test_import_of_a_malformed_page_never_shows_a_traceback(name: str, tmp_path:
     """pathdeck import of a broken page exits 0 or 1 with diagnostics, never with a traceback."""
     page = tmp_path / f"{name}.txt"
     page.write_bytes(MALFORMED_PAGES[name])
-    code, _, err = run("import", str(page), "--into", str(tmp_path / "decks"))
+    code, _, err = run_cli("import", str(page), "--into", str(tmp_path / "decks"))
     assert code in (0, 1)
     assert "Traceback" not in err
 

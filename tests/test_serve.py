@@ -75,9 +75,7 @@ def test_the_serve_command_serves_opens_and_stops(
     browser, and stops cleanly on Ctrl-C."""
     import webbrowser
 
-    from click.testing import CliRunner
-
-    from pathdeck import cli
+    from cli_support import invoke
     from pathdeck.cli import inspect
 
     source = tmp_path / "decks"
@@ -89,7 +87,7 @@ def test_the_serve_command_serves_opens_and_stops(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(inspect, "_wait_for_ctrl_c", ctrl_c)
-    result = CliRunner().invoke(cli.main, ["serve", str(source), "--port", "0", "--open"])
+    result = invoke("serve", str(source), "--port", "0", "--open")
     assert result.exit_code == 0, result.output
     assert len(opened) == 1
     assert opened[0].startswith("http://127.0.0.1:")

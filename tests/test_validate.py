@@ -7,10 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from cli_support import run_cli
 from conftest import DECKS, FIXTURES, REPO
-from pathdeck.cli import main
 from pathdeck.problems import CODES, ContentError, Problem
 from pathdeck.source import load_tree
 from pathdeck.validate import Report, validate
@@ -34,12 +33,6 @@ def expected(scenario: str) -> list[str]:
     """The fixture's expected diagnostics: `path:line:col: severity[code]`, comments dropped."""
     lines = (FIXTURES / scenario / "expected.txt").read_text(encoding="utf-8").splitlines()
     return [line for line in lines if line.strip() and not line.startswith("#")]
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    """Invoke the CLI; return exit code, stdout and stderr separately."""
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
@@ -146,7 +139,7 @@ def test_returns_a_report_with_warnings_only(monkeypatch: pytest.MonkeyPatch) ->
 def test_check_prints_each_problem_as_path_line_col(monkeypatch: pytest.MonkeyPatch) -> None:
     """check of a broken source exits 1, prints nothing on stdout and one line per problem on stderr."""
     monkeypatch.chdir(FIXTURES / "many-problems")
-    code, out, err = run("check", ".")
+    code, out, err = run_cli("check", ".")
     assert (code, out) == (1, "")
     *lines, summary = err.splitlines()
     assert [match.group(0) for line in lines if (match := DIAGNOSTIC.match(line))] == expected(
@@ -159,7 +152,7 @@ def test_check_prints_each_problem_as_path_line_col(monkeypatch: pytest.MonkeyPa
 def test_check_json_lists_every_problem(monkeypatch: pytest.MonkeyPatch) -> None:
     """check --json prints ok, counts and each problem's path, line, column and code on stdout."""
     monkeypatch.chdir(FIXTURES / "many-problems")
-    code, out, _ = run("check", ".", "--json")
+    code, out, _ = run_cli("check", ".", "--json")
     report = json.loads(out)
     assert code == 1
     assert (report["ok"], len(report["errors"]), report["warnings"]) == (False, 5, [])
@@ -170,7 +163,7 @@ def test_check_json_lists_every_problem(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_check_json_of_a_clean_source(source: Path) -> None:
     """check --json of decks/ says ok with its concept and stage counts and no problems."""
-    code, out, _ = run("check", str(source), "--json")
+    code, out, _ = run_cli("check", str(source), "--json")
     assert code == 0
     assert json.loads(out) == {
         "schema_version": 1,
@@ -187,7 +180,7 @@ def test_check_json_of_a_clean_source(source: Path) -> None:
 def test_check_passes_with_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Warnings alone are printed on stderr and check still exits 0."""
     monkeypatch.chdir(FIXTURES / "thin-concept")
-    code, out, err = run("check", ".")
+    code, out, err = run_cli("check", ".")
     assert code == 0
     assert "warning[missing-anchor]" in err
     assert out.strip() == ".: 1 concept(s) in 1 stage(s): ok"
@@ -196,7 +189,7 @@ def test_check_passes_with_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_check_strict_fails_on_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
     """check --strict exits 1 when there are warnings, and does not claim ok."""
     monkeypatch.chdir(FIXTURES / "thin-concept")
-    code, out, err = run("check", ".", "--strict")
+    code, out, err = run_cli("check", ".", "--strict")
     assert (code, out) == (1, "")
     assert "pathdeck: --strict: 0 error(s), 2 warning(s)" in err
 
@@ -204,14 +197,14 @@ def test_check_strict_fails_on_warnings(monkeypatch: pytest.MonkeyPatch) -> None
 def test_check_strict_json_is_not_ok(monkeypatch: pytest.MonkeyPatch) -> None:
     """check --strict --json with warnings reports ok false and the warnings."""
     monkeypatch.chdir(FIXTURES / "thin-concept")
-    code, out, _ = run("check", ".", "--strict", "--json")
+    code, out, _ = run_cli("check", ".", "--strict", "--json")
     report = json.loads(out)
     assert (code, report["ok"], len(report["warnings"])) == (1, False, 2)
 
 
 def test_check_with_too_many_arguments_is_usage(tmp_path: Path) -> None:
     """A second SOURCE is wrong usage: exit 2, no diagnostics."""
-    code, _, err = run("check", str(tmp_path), str(tmp_path))
+    code, _, err = run_cli("check", str(tmp_path), str(tmp_path))
     assert code == 2
     assert "error[" not in err
 
@@ -236,7 +229,7 @@ def test_a_file_that_failed_to_parse_causes_no_warnings_elsewhere(source: Path) 
     (stage / "e6-1-alliance-foundations.yaml").write_text(
         "id: E6.1\n title: Broken\n", encoding="utf-8"
     )
-    code, out, err = run("check", str(source))
+    code, out, err = run_cli("check", str(source))
     assert (code, out) == (1, "")
     assert (
         "e6-1-alliance-foundations.yaml:2:2: error[yaml-syntax]: YAML syntax: wrong indentation"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from pathdeck import problems as codes
 from pathdeck.problems import ContentError
 
 try:
@@ -30,7 +31,7 @@ _TERMINATING = tuple(
 
 def _unwritable(where: Path, exc: OSError) -> ContentError:
     return ContentError.at(
-        str(where), "unwritable-output", f"cannot write {where}: {exc.strerror or exc}"
+        str(where), codes.UNWRITABLE_OUTPUT, f"cannot write {where}: {exc.strerror or exc}"
     )
 
 
@@ -117,7 +118,7 @@ def _fsync_folder(folder: Path) -> None:
 def _folder_target(target: Path) -> ContentError:
     return ContentError.at(
         str(target),
-        "unwritable-output",
+        codes.UNWRITABLE_OUTPUT,
         f"{target} is a folder, not a file: name the file to write, or remove the folder",
     )
 
@@ -345,7 +346,7 @@ def exclusive(folder: Path) -> Iterator[None]:
         fd = os.open(folder, os.O_RDONLY)
     except OSError as exc:
         raise ContentError.at(
-            str(folder), "unreadable-file", f"cannot read this: {exc.strerror or exc}"
+            str(folder), codes.UNREADABLE_FILE, f"cannot read this: {exc.strerror or exc}"
         ) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from importlib import resources
 
+from pathdeck import problems as codes
 from pathdeck.problems import NO_FILE, Problem, Severity
 
 SCHEMA_VERSION = 1
@@ -13,8 +14,6 @@ SCHEMA_VERSION = 1
 
 OUTPUT_SCHEMA_FILE = "pathdeck.outputs.schema.json"
 """The JSON Schema of every command's `--json` output, shipped beside the source schema."""
-
-USAGE_ERROR = "usage-error"
 
 
 def envelope(
@@ -32,7 +31,9 @@ def envelope(
     }
 
 
-def usage_error(command: str | None, message: str, *, code: str = USAGE_ERROR) -> dict[str, object]:
+def usage_error(
+    command: str | None, message: str, *, code: str = codes.USAGE_ERROR
+) -> dict[str, object]:
     """The report of a command that cannot run as asked (exit 2): bad usage, a missing extra."""
     problem = Problem(location=NO_FILE, code=code, message=message)
     return envelope(command, (problem,), ok=False)

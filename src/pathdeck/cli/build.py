@@ -10,6 +10,7 @@ import click
 from pathdeck.cli.common import (
     DEFAULT_SOURCE,
     DIFF_MARKS,
+    counts_line,
     echo_checked_files,
     echo_problems,
     jobs_option,
@@ -114,17 +115,8 @@ def build(
             raise click.UsageError("--dry-run plans one source tree's build, without --split")
         _dry_run(ctx, sources[0] if sources else DEFAULT_SOURCE, output, options, as_json=as_json)
         return
-    # "-o dist/" or "-o dist" (no .apkg): a folder, so the package is named after the course;
-    # "-o out.apkg" names the package even when a folder is in the way (the build says so)
-    names_folder = output is not None and output.suffix.lower() != ".apkg"
-    says_folder = output is not None and output.is_dir()
-    if names_folder and not (split or says_folder or len(sources) > 1 or ctx.obj["quiet"]):
-        click.echo(
-            f"pathdeck: -o {output} names a folder (no .apkg at the end): writing "
-            f"{output}/<course id>.apkg",
-            err=True,
-        )
-    if split or len(sources) > 1 or names_folder:
+    batch = bool(split) or len(sources) > 1
+    if batch or _names_folder(ctx, output, batch=batch):
         _build_batch(
             ctx,
             sources,
@@ -136,6 +128,21 @@ def build(
         )
         return
     _build_one(ctx, sources[0] if sources else DEFAULT_SOURCE, output, options, as_json=as_json)
+
+
+def _names_folder(ctx: click.Context, output: Path | None, *, batch: bool) -> bool:
+    """True when -o names a folder for the package; said on stderr when only the name says so."""
+    # "-o dist/" or "-o dist" (no .apkg): a folder, so the package is named after the course;
+    # "-o out.apkg" names the package even when a folder is in the way (the build says so)
+    names_folder = output is not None and output.suffix.lower() != ".apkg"
+    says_folder = output is not None and output.is_dir()
+    if names_folder and not (batch or says_folder or ctx.obj["quiet"]):
+        click.echo(
+            f"pathdeck: -o {output} names a folder (no .apkg at the end): writing "
+            f"{output}/<course id>.apkg",
+            err=True,
+        )
+    return names_folder
 
 
 def _build_one(
@@ -167,8 +174,7 @@ def _build_one(
     click.echo(str(report.output))
     if not ctx.obj["quiet"]:
         click.echo(
-            f"{report.notes} notes: {counts['new']} new, {counts['updated']} updated, "
-            f"{counts['unchanged']} unchanged, {counts['retired']} retired"
+            counts_line(report.notes, counts)
             + (f", {counts['restored']} restored" if counts["restored"] else "")
             + (f" ({counts['retired_total']} retired in all)" if counts["retired_total"] else ""),
             err=True,
@@ -206,9 +212,8 @@ def _dry_run(
         )
     counts = planned.counts
     click.echo(
-        f"--dry-run: {planned.target} would have {planned.notes} notes: {counts['new']} new, "
-        f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['retired']} "
-        f"retired, {counts['restored']} restored; nothing was written",
+        f"--dry-run: {planned.target} would have {counts_line(planned.notes, counts)}, "
+        f"{counts['restored']} restored; nothing was written",
         err=True,
     )
 
@@ -255,11 +260,9 @@ def _build_batch(
         for path in report.outputs:
             click.echo(str(path))
         if not quiet:
-            counts = report.counts
             click.echo(
-                f"{report.source}: {len(report.outputs)} package(s), {report.notes} notes: "
-                f"{counts['new']} new, {counts['updated']} updated, "
-                f"{counts['unchanged']} unchanged, {counts['retired']} retired",
+                f"{report.source}: {len(report.outputs)} package(s), "
+                + counts_line(report.notes, report.counts),
                 err=True,
             )
 

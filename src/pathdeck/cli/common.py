@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from pathdeck import problems as codes
+from pathdeck.problems import Severity
 
 if TYPE_CHECKING:
     from pathdeck.curriculum import Course
@@ -77,8 +78,16 @@ def echo_problems(problems: Iterable[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
+def counts_line(notes: int, counts: Mapping[str, int]) -> str:
+    """`N notes: a new, b updated, c unchanged, d retired`: what a build publishes."""
+    return (
+        f"{notes} notes: {counts['new']} new, {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged, {counts['retired']} retired"
+    )
+
+
 def problem_summary(problems: tuple[Problem, ...]) -> str:
-    errors = sum(1 for p in problems if p.severity.value == "error")
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
     warnings = len(problems) - errors
     return f"{errors} error(s), {warnings} warning(s)"
 

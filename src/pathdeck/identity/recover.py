@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import re
-import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from pathdeck import problems as codes
 from pathdeck.cards import FIELDS, RETIRED_TAG, NoteSpec, retired_text
@@ -25,102 +22,46 @@ _TAG = "pathdeck::"
 _TAG_KINDS = ("course::", "stage::", "role::", "retired")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PackagedNote:
-    """A note of a published package, with what recovery needs of it."""
+class PublishedNote(Protocol):
+    """What recovery needs of a note of the published package (package.read.StoredNote)."""
 
-    guid: str
-    notetype: int
-    mod: int
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
-    sort_field: str
-    deck: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PackagedNoteType:
-    """A note type of a published package."""
-
-    id: int
-    name: str
-    fields: list[str]
-    templates: list[tuple[str, str, str]]  # name, front, back
-    css: str
-    mod: int
+    @property
+    def guid(self) -> str: ...
+    @property
+    def notetype(self) -> int: ...
+    @property
+    def mod(self) -> int: ...
+    @property
+    def fields(self) -> tuple[str, ...]: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+    @property
+    def sort_field(self) -> str: ...
+    @property
+    def deck(self) -> str: ...
 
 
-def read_release(db: sqlite3.Connection) -> tuple[list[PackagedNote], dict[int, PackagedNoteType]]:
-    """The notes (with the deck of their first card) and note types of a package's collection:
-    pathdeck's own, or one Anki exported (legacy JSON columns, or the modern tables)."""
-    models_json, decks_json = db.execute("SELECT models, decks FROM col").fetchone()
-    if json.loads(models_json or "{}"):
-        notetypes = _legacy_notetypes(json.loads(models_json))
-        decks = {int(i): str(d["name"]) for i, d in json.loads(decks_json).items()}
-    else:
-        notetypes = _modern_notetypes(db)
-        rows = db.execute("SELECT id, name FROM decks").fetchall()
-        decks = {int(i): str(name).replace("\x1f", "::") for i, name in rows}
-    return _notes(db, decks), notetypes
+class PublishedNoteType(Protocol):
+    """What recovery needs of a note type of the published package (package.read)."""
 
-
-def _notes(db: sqlite3.Connection, decks: dict[int, str]) -> list[PackagedNote]:
-    first_deck = dict(db.execute("SELECT nid, did FROM cards ORDER BY ord DESC").fetchall())
-    rows = db.execute("SELECT id, guid, mid, mod, flds, tags, sfld FROM notes ORDER BY id")
-    return [
-        PackagedNote(
-            guid=guid,
-            notetype=int(mid),
-            mod=int(mod),
-            fields=tuple(flds.split("\x1f")),
-            tags=tuple(tags.split()),
-            sort_field=str(sfld),
-            deck=decks.get(first_deck.get(nid, 0), ""),
-        )
-        for nid, guid, mid, mod, flds, tags, sfld in rows
-    ]
-
-
-def _legacy_notetypes(models: dict[str, Any]) -> dict[int, PackagedNoteType]:
-    return {
-        int(mid): PackagedNoteType(
-            id=int(mid),
-            name=str(model["name"]),
-            fields=[str(f["name"]) for f in model["flds"]],
-            templates=[(str(t["name"]), str(t["qfmt"]), str(t["afmt"])) for t in model["tmpls"]],
-            css=str(model.get("css", "")),
-            mod=int(model.get("mod", 0)),
-        )
-        for mid, model in models.items()
-    }
-
-
-def _modern_notetypes(db: sqlite3.Connection) -> dict[int, PackagedNoteType]:
-    """Note types from Anki's own tables. Their templates and CSS sit in protobuf blobs, so
-    they are left empty: the next build then sees new looks and updates the note types once."""
-    fields: dict[int, list[str]] = defaultdict(list)
-    for ntid, name in db.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
-        fields[int(ntid)].append(str(name))
-    templates: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-    for ntid, name in db.execute("SELECT ntid, name FROM templates ORDER BY ntid, ord"):
-        templates[int(ntid)].append((str(name), "", ""))
-    return {
-        int(ntid): PackagedNoteType(
-            id=int(ntid),
-            name=str(name),
-            fields=fields[int(ntid)],
-            templates=templates[int(ntid)],
-            css="",
-            mod=int(mtime),
-        )
-        for ntid, name, mtime in db.execute("SELECT id, name, mtime_secs FROM notetypes")
-    }
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def fields(self) -> tuple[str, ...]: ...
+    @property
+    def templates(self) -> tuple[tuple[str, str, str], ...]: ...  # name, front, back
+    @property
+    def css(self) -> str: ...
+    @property
+    def mod(self) -> int: ...
 
 
 def recover_ledger(
     course_id: str,
-    notes: Sequence[PackagedNote],
-    notetypes: dict[int, PackagedNoteType],
+    notes: Sequence[PublishedNote],
+    notetypes: Mapping[int, PublishedNoteType],
     specs: Sequence[NoteSpec],
     path: str,
 ) -> Ledger:
@@ -176,7 +117,7 @@ def recover_ledger(
 
 
 def _entry(
-    note: PackagedNote, concept: str, role: Role, key: str, spec: NoteSpec | None, earliest: int
+    note: PublishedNote, concept: str, role: Role, key: str, spec: NoteSpec | None, earliest: int
 ) -> Entry:
     """The ledger entry of a published note. A note a learner tagged carries the time of the
     tagging, later than its release: an earlier time (the first release's) is safe, since a
@@ -232,7 +173,7 @@ def _concept_tag(tags: Sequence[str]) -> str | None:
     return None
 
 
-def _notetype_record(role: Role, model: PackagedNoteType) -> NoteTypeRecord:
+def _notetype_record(role: Role, model: PublishedNoteType) -> NoteTypeRecord:
     """What the ledger said of a note type: the same looks hash as NoteType.looks_hash."""
     digest = hashlib.sha256(model.css.encode())
     for name, front, back in model.templates:
@@ -242,7 +183,7 @@ def _notetype_record(role: Role, model: PackagedNoteType) -> NoteTypeRecord:
         role=role,
         id=model.id,
         version=int(version.group(1)) if version else 1,
-        fields=model.fields,
+        fields=list(model.fields),
         templates=[name for name, _, _ in model.templates],
         looks=digest.hexdigest()[:16],
         changed=model.mod,

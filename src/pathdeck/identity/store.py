@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import stat
 import subprocess
-import tempfile
-import zipfile
-from collections.abc import Iterable
-from contextlib import closing
+from collections.abc import Mapping
 from pathlib import Path
 
 from pathdeck import problems as codes
-from pathdeck.identity.keys import GUID_SEPARATOR
 from pathdeck.identity.ledger import LEDGER_FILE, Ledger, corrupt, parse_ledger
 from pathdeck.problems import ContentError, Location, Problem
 
@@ -74,12 +69,13 @@ def _unreadable(shown: str, why: str) -> ContentError:
     )
 
 
-def refuse_fresh_start(course_id: str, source: Path, outputs: Iterable[Path]) -> None:
+def refuse_fresh_start(source: Path, released: Mapping[Path, int]) -> None:
     """A build without a ledger is only a first build when nothing shows the course was
     published: raise `ledger-missing` when git knows the ledger file or an output package
-    already holds notes of this course."""
-    release = _published_package(course_id, outputs)
-    evidence = _git_evidence(source) or (release and release[1])
+    already holds notes of this course (`released`: how many each output holds)."""
+    release = next(((path, count) for path, count in released.items() if count), None)
+    held = f"{release[0]} holds {release[1]} of its notes" if release else None
+    evidence = _git_evidence(source) or held
     if evidence:
         package = str(release[0]) if release else "RELEASE.apkg"
         raise ContentError([_missing(str(source / LEDGER_FILE), source, evidence, package)])
@@ -115,36 +111,3 @@ def _git_evidence(source: Path) -> str | None:
         return None
     commit = done.stdout.strip() if done.returncode == 0 else ""
     return f"git has the ledger in commit {commit}" if commit else None
-
-
-def _published_package(course_id: str, outputs: Iterable[Path]) -> tuple[Path, str] | None:
-    """The first output that already holds notes of the course, and what it shows."""
-    prefix = course_id + GUID_SEPARATOR
-    for output in outputs:
-        count = _notes_with_prefix(output, prefix)
-        if count:
-            return output, f"{output} holds {count} of its notes"
-    return None
-
-
-def _notes_with_prefix(package: Path, prefix: str) -> int:
-    """How many notes of an .apkg have GUIDs starting with `prefix`; 0 for anything unreadable."""
-    try:
-        if not package.is_file():
-            return 0
-        with zipfile.ZipFile(package) as archive, tempfile.TemporaryDirectory() as scratch:
-            names = set(archive.namelist())
-            member = next(
-                (n for n in ("collection.anki21", "collection.anki2") if n in names), None
-            )
-            if member is None:
-                return 0
-            database = Path(archive.extract(member, scratch))
-            with closing(sqlite3.connect(database)) as db:
-                (count,) = db.execute(
-                    "SELECT count(*) FROM notes WHERE substr(guid, 1, ?) = ?",
-                    (len(prefix), prefix),
-                ).fetchone()
-            return int(count)
-    except (OSError, zipfile.BadZipFile, sqlite3.DatabaseError):
-        return 0

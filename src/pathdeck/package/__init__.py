@@ -1,1 +1,5 @@
-"""The package stage: notes -> .apkg (writer.py, the only genanki import) and deck rows (rows.py)."""
+"""The package stage: notes -> .apkg, and any Anki package read back.
+
+rows.py: decks and note rows; writer.py: the .apkg (the only genanki import); read.py: an
+.apkg or .colpkg opened read-only, and the notes, note types and decks it holds.
+"""

@@ -59,7 +59,8 @@ class PackageNoteType:
     mod: int
 
 
-def _model(spec: NoteType) -> genanki.Model:
+def genanki_model(spec: NoteType) -> genanki.Model:
+    """The note type as genanki's Model: its JSON and its card rules (`req`) are genanki's own."""
     return genanki.Model(
         model_id=spec.id,
         name=spec.name,
@@ -124,7 +125,7 @@ def _collection_json(
     rules: dict[int, tuple[CardRule, ...] | ClozeRule] = {}
     for item in notetypes:
         spec = item.notetype
-        data = _model(spec).to_json(item.mod, top_deck_id)
+        data = genanki_model(spec).to_json(item.mod, top_deck_id)
         models[str(spec.id)] = data
         # Anki ignores `req` for a cloze type: its cards come from the cloze numbers.
         rules[spec.id] = (
@@ -269,27 +270,3 @@ def _add_file(archive: zipfile.ZipFile, name: str, source: Path) -> None:
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     archive.writestr(_info(name), data)
-
-
-def write_with_genanki(
-    target: Path,
-    *,
-    notetypes: Sequence[PackageNoteType],
-    decks: Sequence[PackageDeck],
-    notes: Sequence[PackageNote],
-    created: int,
-) -> None:
-    """The same package through genanki's own writer: the reference the bulk writer must match."""
-    models = {item.notetype.id: _model(item.notetype) for item in notetypes}
-    by_id = {deck.id: genanki.Deck(deck.id, deck.name, deck.description) for deck in decks}
-    for note in notes:
-        by_id[note.deck_id].add_note(
-            genanki.Note(
-                model=models[note.notetype_id],
-                fields=list(note.fields),
-                tags=list(note.tags),
-                guid=note.guid,
-                due=note.due,
-            )
-        )
-    genanki.Package(list(by_id.values())).write_to_file(str(target), timestamp=created)

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from pathdeck import problems as codes
 from pathdeck.curriculum import Course
-from pathdeck.identity import LEDGER_FILE, Resolution, refuse_fresh_start
+from pathdeck.identity import LEDGER_FILE, Resolution
 from pathdeck.ids import concept_numbers
 from pathdeck.output import exclusive, staged
 from pathdeck.package.rows import write_notes
 from pathdeck.pipeline.options import BuildOptions
+from pathdeck.pipeline.published import refuse_fresh_start
 from pathdeck.pipeline.run import (
     CheckReport,
     Outcome,

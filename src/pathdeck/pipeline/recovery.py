@@ -35,10 +35,8 @@ class RecoveryReport:
 def recover(source: Path, package: Path) -> RecoveryReport:
     """Rebuild a lost ledger from a published package, so that the next build matches every
     note as if the ledger had never been lost. An existing ledger is never replaced."""
-    import sqlite3
-
-    from pathdeck.identity.recover import read_release, recover_ledger
-    from pathdeck.tools.exports import ExportError, open_export
+    from pathdeck.identity.recover import recover_ledger
+    from pathdeck.package.read import ExportError, read_package
 
     if not source.is_dir():
         raise missing_source(source)
@@ -53,12 +51,11 @@ def recover(source: Path, package: Path) -> RecoveryReport:
                 "missing or empty ledger (move it aside first if it is truly wrong)",
             )
         try:
-            with open_export(package) as db:
-                notes, notetypes = read_release(db)
-        except (ExportError, sqlite3.Error, KeyError, ValueError) as exc:
+            published = read_package(package)
+        except ExportError as exc:
             raise ContentError.at(str(package), codes.BAD_PACKAGE, f"cannot read {exc}") from None
         specs = course_notes(course)
-        ledger = recover_ledger(course.id, notes, notetypes, specs, str(target))
+        ledger = recover_ledger(course.id, published.notes, published.notetypes, specs, str(target))
         text = ledger.render()
         write_text_atomically(target, text)
     current = {content_hash(spec.fields, spec.tags) for spec in specs}

@@ -27,7 +27,6 @@ from pathdeck.identity import (
     assemble,
     build_time,
     read_ledger,
-    refuse_fresh_start,
     resolve_rest,
     resolve_stage,
     transfer_items,
@@ -35,6 +34,7 @@ from pathdeck.identity import (
 from pathdeck.output import exclusive, staged
 from pathdeck.package.rows import write_notes
 from pathdeck.pipeline.options import BuildOptions
+from pathdeck.pipeline.published import refuse_fresh_start
 from pathdeck.problems import ContentError, Location, Problem, sorted_problems
 from pathdeck.progress import Progress, silent
 from pathdeck.source import StageListing, list_tree, load_stage

@@ -1,1 +1,1 @@
-"""Tools that sit beside the build: scaffold, stats, diff, preview and serve, learners' exports, insights."""
+"""Tools that sit beside the build: scaffold, stats, diff, preview and serve, insights."""

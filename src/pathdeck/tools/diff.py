@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pathdeck import problems as codes
 from pathdeck.cards import RETIRED_TAG
 from pathdeck.ids import CONCEPT_ID
+from pathdeck.package.read import ExportError, read_package
 from pathdeck.problems import ContentError, Location, Problem, Severity
 from pathdeck.roles import Role
 
@@ -124,69 +121,29 @@ class ReleaseDiff:
         }
 
 
-def _unreadable(path: Path, why: str) -> ContentError:
-    return ContentError.at(
-        str(path), codes.BAD_PACKAGE, f"cannot read {path} as an Anki package: {why}"
-    )
-
-
-@contextmanager
-def _collection(path: Path) -> Iterator[sqlite3.Connection]:
-    """The package's collection, modern (zstd) or legacy, read-only (tools.exports)."""
-    from pathdeck.tools.exports import ExportError, open_export
-
-    try:
-        with open_export(path) as db:
-            yield db
-    except ExportError as exc:
-        raise _unreadable(path, exc.reason) from None
-
-
-def _notetypes_and_decks(
-    db: sqlite3.Connection,
-) -> tuple[dict[int, str], dict[str, tuple[str, ...]], frozenset[str]]:
-    """Note type names by id, their field names, and deck names: legacy JSON columns or the
-    separate tables of Anki's newer schema."""
-    models_json, decks_json = db.execute("SELECT models, decks FROM col").fetchone()
-    models = json.loads(models_json or "{}")
-    if models:
-        names = {int(mid): m["name"] for mid, m in models.items()}
-        fields = {m["name"]: tuple(f["name"] for f in m["flds"]) for m in models.values()}
-        decks = frozenset(d["name"] for d in json.loads(decks_json).values())
-        return names, fields, decks
-    names = dict(db.execute("SELECT id, name FROM notetypes").fetchall())
-    fields = dict.fromkeys(names.values(), ())
-    for ntid, field in db.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
-        if ntid in names:  # Anki's exports can keep fields of note types they left out
-            fields[names[ntid]] = (*fields[names[ntid]], field)
-    # Anki stores a deck path with \x1f between its parts
-    decks = frozenset(n.replace("\x1f", "::") for (n,) in db.execute("SELECT name FROM decks"))
-    return names, fields, decks
-
-
-def read_package(path: Path) -> PackageContents:
+def read_release(path: Path) -> PackageContents:
     """Read the notes, note types and decks of an .apkg written by pathdeck or Anki."""
-    with _collection(path) as db:
-        try:
-            names, notetypes, decks = _notetypes_and_decks(db)
-            rows = db.execute(
-                "SELECT guid, mid, mod, flds, tags, sfld FROM notes ORDER BY id"
-            ).fetchall()
-        except (sqlite3.DatabaseError, KeyError, ValueError) as exc:
-            raise _unreadable(path, str(exc)) from None
+    try:
+        stored = read_package(path)
+    except ExportError as exc:
+        raise ContentError.at(
+            str(path), codes.BAD_PACKAGE, f"cannot read {path} as an Anki package: {exc.reason}"
+        ) from None
+    names = {notetype.id: notetype.name for notetype in stored.notetypes.values()}
     notes = {
-        guid: PackagedNote(
-            guid=guid,
-            notetype=names.get(int(mid), str(mid)),
-            mod=int(mod),
-            fields=tuple(flds.split("\x1f")),
-            tags=frozenset(tags.split()),
-            sort_text=str(sfld),
+        note.guid: PackagedNote(
+            guid=note.guid,
+            notetype=names.get(note.notetype, str(note.notetype)),
+            mod=note.mod,
+            fields=note.fields,
+            tags=frozenset(note.tags),
+            sort_text=note.sort_field,
             order=order,
         )
-        for order, (guid, mid, mod, flds, tags, sfld) in enumerate(rows)
+        for order, note in enumerate(stored.notes)
     }
-    return PackageContents(notes=notes, notetypes=notetypes, decks=decks)
+    notetypes = {notetype.name: notetype.fields for notetype in stored.notetypes.values()}
+    return PackageContents(notes=notes, notetypes=notetypes, decks=stored.decks)
 
 
 def _label(note: PackagedNote) -> str:
@@ -296,4 +253,4 @@ def diff_packages(old: PackageContents, new: PackageContents, *, new_path: Path)
 
 def diff_files(old: Path, new: Path) -> ReleaseDiff:
     """Read two .apkg files and compare them."""
-    return diff_packages(read_package(old), read_package(new), new_path=new)
+    return diff_packages(read_release(old), read_release(new), new_path=new)

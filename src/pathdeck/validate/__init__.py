@@ -1,12 +1,11 @@
 """The validate stage: nodes -> Curriculum, every Problem at once (schema, stage and course rules)."""
 
-from pathdeck.validate.checker import PLACEHOLDER, PLACEHOLDER_CODE
+from pathdeck.validate.checker import PLACEHOLDER
 from pathdeck.validate.course import Report, check_course, merge, refuse_placeholders, validate
 from pathdeck.validate.stage import CourseCheck, StageCheck, check_stage
 
 __all__ = [
     "PLACEHOLDER",
-    "PLACEHOLDER_CODE",
     "CourseCheck",
     "Report",
     "StageCheck",

@@ -21,10 +21,9 @@ from pathdeck.validate import schema
 LOOKS_LIKE_MARKUP = re.compile(
     r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|\{\{|\[(?:sound|latex|\$\$?)[:\]]", re.IGNORECASE
 )
-LOCATION_KEY = "@location"
 PLACEHOLDER = "TODO"
 """What `pathdeck new` writes into fields the educator has yet to fill."""
-PLACEHOLDER_CODE = codes.PLACEHOLDER_TEXT
+LOCATION_KEY = "@location"
 """Every record's dict carries where its mapping starts under this key."""
 KEYS_KEY = "@keys"
 """...and where each of its values is, by key, so cross-file rules point at the exact value."""
@@ -57,7 +56,7 @@ class Checker:
             lines = ", ".join(str(where.line) for where in found)
             self.warn(
                 found[0],
-                PLACEHOLDER_CODE,
+                codes.PLACEHOLDER_TEXT,
                 f"{len(found)} value(s) still hold the '{PLACEHOLDER}' placeholder that "
                 f"`pathdeck new` wrote (line {lines}); fill them in or delete those lines",
             )

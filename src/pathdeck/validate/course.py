@@ -18,11 +18,7 @@ from pathdeck.source import (
     SourceTree,
 )
 from pathdeck.validate import schema
-from pathdeck.validate.checker import (
-    PLACEHOLDER_CODE,
-    Checker,
-    value_location,
-)
+from pathdeck.validate.checker import Checker, value_location
 from pathdeck.validate.stage import CourseCheck, StageCheck, check_stage
 
 
@@ -174,7 +170,7 @@ def refuse_placeholders(warnings: Iterable[Problem]) -> None:
             message=f"{problem.message} (--allow-placeholders builds a draft anyway)",
         )
         for problem in warnings
-        if problem.code == PLACEHOLDER_CODE
+        if problem.code == codes.PLACEHOLDER_TEXT
     ]
     if found:
         raise ContentError(found)

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pathdeck._speed.parallel import default_jobs, map_in_workers
+from pathdeck.package.read import ExportError
 from pathdeck.problems import Location, Problem
 from pathdeck.progress import Progress, silent
-from pathdeck.tools.exports import ExportError
 from pathdeck.tools.insights.figures import COUNTS, add_counts
 from pathdeck.tools.insights.published import PublishedItem
 from pathdeck.tools.insights.reading import LearnerExport, read_learner
