@@ -23,6 +23,7 @@ from insights_support import (  # the cohort fixture is used by name, so it is i
     export_as,
     export_without_scheduling,
 )
+from pathdeck.tools.insights.edits import visible_text
 from pathdeck.tools.insights.report import Insights
 from pathdeck.tools.insights.run import insights
 
@@ -75,6 +76,24 @@ def test_learners_edit_is_surfaced(cohort: Cohort) -> None:
     assert [(c.removed, c.added) for c in edit.changes] == [("then", "than")]
     assert "then chance" in edit.published
     assert "than chance" in edit.edited
+
+
+def test_an_edit_nobody_else_holds_is_diffed_against_the_source(cohort: Cohort) -> None:
+    """The editing learner alone: no copy is still as published, so the published text comes
+    from the course itself, and the edit reads the same."""
+    report, _ = insights(cohort.exports[:1], sources=[cohort.source], min_learners=1)
+    (edited,) = [i for i in report.items if i.edits]
+    assert edited.item.guid == cohort.guid(TYPO)
+    (edit,) = edited.edits
+    assert [(c.removed, c.added) for c in edit.changes] == [("then", "than")]
+    assert "then chance" in edit.published
+
+
+def test_hardest_items_carry_the_text_learners_saw(cohort: Cohort) -> None:
+    """The items a report names come with their card as published, read from learners' copies."""
+    for insight in report_of(cohort).ranked[:2]:
+        shown = " ".join(visible_text(text) for _, text in insight.item.shown_fields)
+        assert " ".join(insight.item.text.split()[:4]) in shown
 
 
 def test_own_note_is_ignored_and_counted(cohort: Cohort) -> None:

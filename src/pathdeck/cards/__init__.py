@@ -11,11 +11,12 @@ from pathdeck.cards.placement import (
     stage_deck,
     stage_placements,
 )
-from pathdeck.cards.retired import retired_note, retired_text
+from pathdeck.cards.retired import GONE_CONCEPT, retired_note, retired_text
 from pathdeck.cards.spec import RETIRED_TAG, NoteSpec
 
 __all__ = [
     "FIELDS",
+    "GONE_CONCEPT",
     "RETIRED_TAG",
     "NoteSpec",
     "NoteType",

@@ -45,6 +45,10 @@ def retired_text(role: Role, fields: dict[str, str]) -> str:
     return fields.get(front if role in _TEXT_ON_FRONT else back, "")
 
 
+GONE_CONCEPT = (1 << 30, 0)
+"""The curriculum order of a concept gone from the source: after every stage."""
+
+
 def _gone_concept(concept_id: str, deck: str) -> Placement:
     return Placement(
         deck=deck,
@@ -52,7 +56,7 @@ def _gone_concept(concept_id: str, deck: str) -> Placement:
         breadcrumb=to_html(concept_id),
         concept=to_html(concept_id),
         stage="",
-        order=(1 << 30, 0),
+        order=GONE_CONCEPT,
         concept_id=concept_id,
     )
 

@@ -17,6 +17,7 @@ from pathdeck.pipeline.run import (
     build_with,
     check,
     default_output,
+    outline,
     plan,
 )
 
@@ -34,6 +35,7 @@ __all__ = [
     "build_with",
     "check",
     "default_output",
+    "outline",
     "plan",
     "recover",
     "split_packages",

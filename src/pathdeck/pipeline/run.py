@@ -299,6 +299,13 @@ def check(source: Path, *, jobs: int | None = None, progress: Progress = silent)
     return replace(checked, warnings=sorted_problems(warnings))
 
 
+def outline(source: Path, *, jobs: int | None = None) -> tuple[CheckReport, Ledger]:
+    """The validated course and its whole ledger, without making a card: what was published
+    and where it sits (insights read this; planning every card took four times as long)."""
+    reading = _read(source, silent, 1, building=False, jobs=jobs)
+    return reading.checked, reading.ledger
+
+
 BUILD_STEPS = 4
 """Reading sources (each stage parsed, checked, made into notes and matched against the
 ledger), checking the course, assembling the ledger, writing: progress counts these."""

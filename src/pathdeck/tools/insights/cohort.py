@@ -21,9 +21,9 @@ BYTES_PER_WEIGHT = 20_000
 """A worker is forked for about 4 MB of exports (a learner of a 2,000-concept course): less
 is read faster in this process than a fork and its pickled results cost."""
 PLAN_LEARNERS = 5
-"""Planning the course costs about what reading five of its learners does (0.7 s against
-0.13 s a learner, 2,000 concepts: both grow with the course), so the process that plans it
-reads that many fewer exports."""
+"""Reading the course and its ledger costs about what reading five of its learners does
+(0.7 s against 0.14 s a learner, 2,000 concepts: both grow with the course), so the process
+that reads it reads that many fewer exports."""
 STEP = "Reading learners' exports"
 
 GroupKey = tuple[str, str]
@@ -117,7 +117,7 @@ def gather(
 
 def _bounds(count: int, jobs: int, *, head_start: bool) -> list[tuple[int, int]]:
     """(start, end) of each process's files, this process's first (maybe empty): equal shares,
-    except that this process, when it also plans the course, leaves PLAN_LEARNERS per worker
+    except that this process, when it also reads the course, leaves PLAN_LEARNERS per worker
     to them."""
     if count == 0 or jobs == 1:
         return [(0, count)] if count else []

@@ -55,6 +55,8 @@ def visible_text(field_html: str) -> str:
 
 def field_edits(item: PublishedItem, learner_fields: str) -> tuple[FieldEdit, ...]:
     """The fields of a learner's copy (`\\x1f`-separated) whose words differ from the item's."""
+    if learner_fields == "\x1f".join(item.fields):
+        return ()  # touched only by a tag (Anki's leech tag, say): most copies modified later
     theirs = learner_fields.split("\x1f")
     edits: list[FieldEdit] = []
     for index, (name, published_html) in enumerate(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pathdeck.cards import FIELDS, GONE_CONCEPT, stage_placements
+from pathdeck.identity import Ledger
+from pathdeck.ids import canonical_concept_id as canonical_id
 from pathdeck.problems import ContentError
 from pathdeck.roles import Role
+from pathdeck.tools.insights.reading import published_copies
 
 HIDDEN_FIELDS = frozenset({"Breadcrumb", "Concept", "Stage", "Retired"})
 """Fields every note type repeats for orientation; they are not the item's own text."""
@@ -26,12 +31,14 @@ class PublishedItem:
     text: str
     retired: bool
     field_names: tuple[str, ...]
-    fields: tuple[str, ...]
-    """The published field text (HTML, as pathdeck writes it) in note-type order."""
     changed: int
     """The published note's modification time: a learner's copy modified later was edited."""
     order: tuple[int, ...]
-    """Curriculum order (stage, concept position, role, item): ties in a ranking fall back to it."""
+    """Curriculum order (stage, concept position, role, then the item's text: its place on the
+    page is only known by making the cards): ties in a ranking fall back to it."""
+    fields: tuple[str, ...] = ()
+    """The published field text (HTML) in note-type order; only read for the items a report
+    shows the text of (see fields.py), empty otherwise."""
 
     @property
     def shown_fields(self) -> tuple[tuple[str, str], ...]:
@@ -60,41 +67,79 @@ def published_guids(source: Path) -> dict[str, int]:
 
 
 def published_items(source: Path) -> dict[str, PublishedItem]:
-    """Every note the course in `source` has published, retired ones included, by GUID.
-
-    Today's ledger keeps each note's text and mod time, and the plan of a build over the
-    ledger gives the published fields; a ContentError says what is wrong with the source.
-    """
-    from pathdeck.pipeline import plan
+    """Every note the course in `source` has published, retired ones included, by GUID, from
+    its ledger and its validated source; a ContentError says what is wrong with the source."""
+    from pathdeck.pipeline import outline
 
     _ledger_file(source)
-    checked, resolution = plan(source)
+    checked, ledger = outline(source, jobs=1)  # the cores are busy reading exports
     course = checked.course
-    stages = {stage.number: stage.title for stage in course.stages}
-    titles = {concept.id: concept.title for _, concept in course.concepts()}
-    entries = {entry.guid: entry for entry in resolution.ledger.entries}
-    field_names = {role: notetype.fields for role, notetype in resolution.notetypes.items()}
+    places = {
+        canonical_id(concept.id): (stage, concept, where)
+        for stage in course.stages
+        for concept, where in zip(
+            stage.concepts,
+            stage_placements(course, stage, concept_decks=False).values(),
+            strict=True,
+        )
+    }
+    entries = sorted(ledger.entries, key=lambda e: (e.concept, e.role.rank, e.retired, e.text))
     items: dict[str, PublishedItem] = {}
-    for note in resolution.notes:
-        spec = note.spec
-        entry = entries.get(note.guid)
-        stage = spec.order[0]
-        items[note.guid] = PublishedItem(
-            guid=note.guid,
+    for entry in entries:
+        record = ledger.concepts[entry.concept]
+        stage, concept, where = places.get(canonical_id(record.id), (None, None, None))
+        order = where.order if where is not None else GONE_CONCEPT
+        items[entry.guid] = PublishedItem(
+            guid=entry.guid,
             course_id=course.id,
-            stage=stage,
-            stage_title=stages.get(stage, ""),
-            concept_id=spec.concept_id,
-            concept_title=titles.get(spec.concept_id, ""),
-            role=spec.role,
-            text=entry.text if entry is not None else spec.match_text,
-            retired=spec.retired,
-            field_names=field_names[spec.role],
-            fields=spec.fields,
-            changed=note.mod,
-            order=spec.order,
+            stage=order[0],
+            stage_title=stage.title if stage is not None else "",
+            concept_id=record.id,
+            concept_title=concept.title if concept is not None else "",
+            role=entry.role,
+            text=entry.text,
+            retired=entry.retired or where is None,
+            field_names=_field_names(ledger, entry.role),
+            changed=entry.changed,
+            order=(*order, entry.role.rank, len(items)),
         )
     return items
+
+
+def published_fields(
+    guids: set[str],
+    items: Mapping[str, PublishedItem],
+    files: Sequence[Path],
+    sources: Sequence[Path],
+) -> dict[str, tuple[str, ...]]:
+    """The published fields of these items: from learners' copies still as published (what
+    they saw), else, for an item every holder edited, from a plan of its course."""
+    wanted = {guid: items[guid].changed for guid in guids if guid in items}
+    fields = {
+        guid: tuple(text.split("\x1f")) for guid, text in published_copies(files, wanted).items()
+    }
+    missing = wanted.keys() - fields.keys()
+    if missing:
+        fields.update(_planned_fields(sources, missing))
+    return fields
+
+
+def _planned_fields(sources: Sequence[Path], guids: set[str]) -> dict[str, tuple[str, ...]]:
+    """The fields a build of the sources gives these notes: a plan makes every card of a
+    course, so this is asked only of the notes no learner holds as published."""
+    from pathdeck.pipeline import plan
+
+    found: dict[str, tuple[str, ...]] = {}
+    for source in sources:
+        _, resolution = plan(source)
+        found.update((n.guid, n.spec.fields) for n in resolution.notes if n.guid in guids)
+    return found
+
+
+def _field_names(ledger: Ledger, role: Role) -> tuple[str, ...]:
+    """The fields of the role's note type as published (as the cards make them, if never)."""
+    record = ledger.notetypes.get(role)
+    return tuple(record.fields) if record is not None else FIELDS[role]
 
 
 def _ledger_file(source: Path) -> Path:

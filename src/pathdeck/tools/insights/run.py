@@ -8,7 +8,12 @@ from pathlib import Path
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.progress import Progress, silent
 from pathdeck.tools.insights.cohort import export_files, gather
-from pathdeck.tools.insights.published import PublishedItem, published_guids, published_items
+from pathdeck.tools.insights.published import (
+    PublishedItem,
+    published_fields,
+    published_guids,
+    published_items,
+)
 from pathdeck.tools.insights.report import Insights, summarise
 
 
@@ -41,7 +46,7 @@ def insights(
     `jobs` caps the processes that read the exports (default: one per CPU).
 
     The exports are read knowing only the published GUIDs (the ledger's); the course itself,
-    which takes longer to read, is planned in this process while the workers read."""
+    which takes longer to read, is read in this process while the workers read."""
     published: dict[str, int] = {}
     for source in _existing(sources):
         published.update(published_guids(source))
@@ -54,7 +59,11 @@ def insights(
         meanwhile=lambda: items.update(course_items(sources)),
     )
     cohort.problems += _empty_folders(inputs)
-    return summarise(cohort, items, min_learners), tuple(cohort.read)
+
+    def fields_of(guids: set[str]) -> dict[str, tuple[str, ...]]:
+        return published_fields(guids, items, cohort.read, sources)
+
+    return summarise(cohort, items, min_learners, fields_of), tuple(cohort.read)
 
 
 def _empty_folders(inputs: Sequence[Path]) -> list[Problem]:

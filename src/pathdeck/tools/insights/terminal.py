@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathdeck.tools.insights.figures import Figures
-from pathdeck.tools.insights.report import Insights
+from pathdeck.tools.insights.report import TOP, Insights
 
-TOP = 20
 TEXT_WIDTH = 48
 
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from html import escape
 
 from pathdeck.tools.insights.edits import FieldEdit, visible_text
-from pathdeck.tools.insights.report import Insights, ItemInsight
-from pathdeck.tools.insights.terminal import TOP, percent
+from pathdeck.tools.insights.report import TOP, Insights, ItemInsight
+from pathdeck.tools.insights.terminal import percent
 
 CHART_WIDTH = 320  # the SVG's own units: at a 360 px phone one unit is about one pixel
 ROW_HEIGHT = 34
