@@ -46,8 +46,7 @@ class Figures:
     @property
     def retention(self) -> float | None:
         """True retention: share of answers on review cards that were not "again"."""
-        rate = self.lapse_rate
-        return None if rate is None else 1 - rate
+        return _retention(self.lapse_rate)
 
     @property
     def mean_seconds(self) -> float | None:
@@ -61,8 +60,7 @@ class Figures:
         Both rates run 0-1, so the score runs 0-200; the weight trusts an item more as more
         learners saw it, so one learner's bad day does not top the list.
         """
-        rates = (self.again_rate or 0.0) + (self.lapse_rate or 0.0)
-        return 100 * rates * self.learners / (self.learners + SHRINK_LEARNERS)
+        return _score(self.again_rate, self.lapse_rate, self.learners)
 
     @classmethod
     def of(cls, counts: Sequence[int]) -> Figures:
@@ -71,6 +69,7 @@ class Figures:
 
     def to_json(self) -> dict[str, float | int | None]:
         """Counts and rates, rates rounded to four places."""
+        again, lapse = self.again_rate, self.lapse_rate  # each worked out once, for every item
         return {
             "learners": self.learners,
             "reviews": self.reviews,
@@ -82,11 +81,11 @@ class Figures:
             "suspended": self.suspended,
             "flagged": self.flagged,
             "marked": self.marked,
-            "again_rate": _rounded(self.again_rate),
-            "lapse_rate": _rounded(self.lapse_rate),
-            "retention": _rounded(self.retention),
+            "again_rate": _rounded(again),
+            "lapse_rate": _rounded(lapse),
+            "retention": _rounded(_retention(lapse)),
             "mean_seconds": _rounded(self.mean_seconds),
-            "score": _rounded(self.score),
+            "score": _rounded(_score(again, lapse, self.learners)),
         }
 
 
@@ -99,6 +98,15 @@ once per note and learner (over a million times for 50 learners of a large cours
 def add_counts(total: list[int], more: Sequence[int]) -> None:
     """Add `more` to `total`, count by count, in place."""
     total[:] = map(add, total, more)
+
+
+def _retention(lapse_rate: float | None) -> float | None:
+    return None if lapse_rate is None else 1 - lapse_rate
+
+
+def _score(again_rate: float | None, lapse_rate: float | None, learners: int) -> float:
+    rates = (again_rate or 0.0) + (lapse_rate or 0.0)
+    return 100 * rates * learners / (learners + SHRINK_LEARNERS)
 
 
 def _rounded(rate: float | None) -> float | None:

@@ -117,6 +117,9 @@ def to_csv(report: Insights) -> str:
     return out.getvalue()
 
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps makes one a call
+
+
 def dumps(report: dict[str, object]) -> str:
     """The `--json` text: one top-level key a line, one list element a line.
 
@@ -124,10 +127,10 @@ def dumps(report: dict[str, object]) -> str:
     written in Python and took three times as long as the compact one it falls back from."""
     lines = []
     for key, value in report.items():
-        name = json.dumps(key)
+        name = _encode(key)
         if isinstance(value, list) and value:
-            rows = ",\n    ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            rows = ",\n    ".join(map(_encode, value))
             lines.append(f"  {name}: [\n    {rows}\n  ]")
         else:
-            lines.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
+            lines.append(f"  {name}: {_encode(value)}")
     return "{\n" + ",\n".join(lines) + "\n}"
