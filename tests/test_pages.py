@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pathdeck import pages
+from pathdeck import sentences as splitting
 from pathdeck.curriculum import Concept, Phrase, Pitfall, ProveIt, RedFlag
 from pathdeck.pages import (
     ParsedPage,
@@ -23,11 +24,11 @@ from pathdeck.pages import (
     render_page,
     slug,
     split_red_flag,
-    split_sentences,
     stage_folder_name,
     unquote,
 )
 from pathdeck.problems import ContentError
+from pathdeck.sentences import split_sentences
 from pathdeck.validate import schema
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
@@ -715,7 +716,7 @@ junk = st.text(
 # A sentence ending in an abbreviation ("... the Dept. The next ...") reads as one sentence by
 # design, so the random words never spell one (Hypothesis once drew "DEPT").
 word = st.one_of(st.sampled_from(WORDS), junk).filter(
-    lambda w: w.strip() == w and w.lower() not in pages._ABBREVIATIONS
+    lambda w: w.strip() == w and w.lower() not in splitting._ABBREVIATIONS
 )
 clause = st.builds(
     lambda first, rest: " ".join([first, *rest]),

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from pathdeck import cloze
 from pathdeck.curriculum import Concept, Fact
-from pathdeck.pages import split_sentences
+from pathdeck.sentences import split_sentences
 
 MIN_ITEMS = 3
 MAX_ITEM_WORDS = 5
