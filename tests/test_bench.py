@@ -15,7 +15,7 @@ from bench import generate, run, stages
 from pathdeck import pipeline
 from pathdeck.cards import course_notes
 from pathdeck.cli import main
-from pathdeck.importer import import_pages
+from pathdeck.pages.importer import import_pages
 from pathdeck.pipeline import check
 
 

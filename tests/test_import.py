@@ -16,11 +16,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pathdeck import importer, pages
 from pathdeck.curriculum import Concept
-from pathdeck.facts import concept_sources, extract
-from pathdeck.importer import ImportResult, import_pages
-from pathdeck.pages import parse_page, render_page
+from pathdeck.pages import naming, writes
+from pathdeck.pages.facts import concept_sources, extract
+from pathdeck.pages.importer import ImportResult, import_pages
+from pathdeck.pages.parse import parse_page
+from pathdeck.pages.render import render_page
 from pathdeck.source import load_tree
 from pathdeck.validate import validate
 from pathdeck.validate.jsonschema import COURSE_MODELINE, STAGE_FOLDER_MODELINE
@@ -339,14 +340,14 @@ def test_failed_write_removes_what_the_page_created(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """When the concept file cannot be written, the course, stage and folders made for it go too."""
-    real = importer._write_atomically
+    real = writes.write_atomically
 
     def failing(write: Any) -> None:
         if write.path.name not in {"course.yaml", "stage.yaml"}:
             raise OSError(28, "No space left on device", str(write.path))
         real(write)
 
-    monkeypatch.setattr(importer, "_write_atomically", failing)
+    monkeypatch.setattr(writes, "write_atomically", failing)
     result = run([SEED], tmp_path / "decks")
     assert codes(result) == ["write-failed"]
     assert list(tmp_path.iterdir()) == []
@@ -556,7 +557,7 @@ def test_cli_imported_folder_builds(tmp_path: Path) -> None:
 )
 def test_course_ids_transliterate_every_script(title: str, expected: str) -> None:
     """A title in any script gives a course id of its own letters (no more `course` for all)."""
-    assert pages.course_id(title) == expected
+    assert naming.course_id(title) == expected
 
 
 def test_a_title_with_nothing_to_spell_an_id_is_refused(tmp_path: Path) -> None:
@@ -589,4 +590,4 @@ def test_two_titles_that_give_one_course_id_are_refused(tmp_path: Path) -> None:
 @given(st.text(max_size=80))
 def test_slugs_are_ascii_words_for_any_text(text: str) -> None:
     """Whatever the script, a slug is lowercase ASCII words joined by '-' (or empty)."""
-    assert re.fullmatch(r"(?:[a-z0-9]+(?:-[a-z0-9]+)*)?", pages.slug(text))
+    assert re.fullmatch(r"(?:[a-z0-9]+(?:-[a-z0-9]+)*)?", naming.slug(text))

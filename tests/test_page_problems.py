@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from anki_helpers import fresh_collection, import_default, review_every_card
 from conftest import FIXTURES
 from pathdeck.curriculum import Concept
-from pathdeck.importer import ImportResult, import_pages
-from pathdeck.pages import ParsedPage, parse_page, render_page, split_red_flag
+from pathdeck.pages.importer import ImportResult, import_pages
+from pathdeck.pages.items import split_red_flag
+from pathdeck.pages.parse import ParsedPage, decode_page, parse_page
+from pathdeck.pages.render import render_page
 from pathdeck.pipeline import build, check
 from pathdeck.problems import ContentError, Location
 from test_pages import concepts
@@ -65,8 +67,6 @@ def test_crlf_page_imports_byte_for_byte_like_lf(tmp_path: Path) -> None:
 
 def test_non_utf8_byte_in_a_cr_page_is_located_by_line() -> None:
     """Line numbers of an encoding error count CR line endings too."""
-    from pathdeck.pages import decode_page
-
     with pytest.raises(ContentError) as raised:
         decode_page("page.txt", b"Stage 6: X\rConcept 1 of 8\rE6.\xff1\r")
     assert raised.value.problems[0].location == Location("page.txt", 3, 4)

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from pathdeck.cli import main
-from pathdeck.importer import import_pages
+from pathdeck.pages.importer import import_pages
 from pathdeck.pipeline import BUILD_STEPS, build
 from pathdeck.progress import progress_bar
 
