@@ -18,6 +18,7 @@ from pathdeck.pages.parse import ParsedPage, decode_page, parse_page
 from pathdeck.pages.render import render_page
 from pathdeck.pipeline import build, check
 from pathdeck.problems import ContentError, Location
+from pathdeck.source import decode
 from test_pages import concepts
 
 PAGES = FIXTURES / "pages"
@@ -70,6 +71,16 @@ def test_non_utf8_byte_in_a_cr_page_is_located_by_line() -> None:
     with pytest.raises(ContentError) as raised:
         decode_page("page.txt", b"Stage 6: X\rConcept 1 of 8\rE6.\xff1\r")
     assert raised.value.problems[0].location == Location("page.txt", 3, 4)
+
+
+def test_non_utf8_byte_after_accents_is_located_by_character() -> None:
+    """The column of an encoding error counts characters, as an editor shows them, not bytes;
+    a page and a source file locate the byte alike."""
+    data = "Stage 6: Équipe — Sécurité ".encode() + b"\xff"
+    with pytest.raises(ContentError) as raised:
+        decode_page("page.txt", data)
+    assert raised.value.problems[0].location == Location("page.txt", 1, 28)
+    assert decode("page.txt", data)[1][0].location == Location("page.txt", 1, 28)
 
 
 @pytest.mark.parametrize(

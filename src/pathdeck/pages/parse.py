@@ -38,10 +38,10 @@ from pathdeck.pages.lines import excerpt
 from pathdeck.pages.reader import Header, PageReader
 from pathdeck.pages.tokens import Line
 from pathdeck.problems import ContentError, Location, Problem
-from pathdeck.source import positions
+from pathdeck.source import MAX_FILE_BYTES, decode, positions
 
-MAX_PAGE_BYTES = 1024 * 1024
-_BYTE_LINE_END = re.compile(rb"\r\n|\r|\n")
+MAX_PAGE_BYTES = MAX_FILE_BYTES
+"""A page is a source file like any other: the same limit, with a message about pages."""
 # C0/C1 controls (tab excepted), Unicode line/paragraph separators, BOMs and lone surrogates:
 # none belongs in curriculum text, and most would not survive a YAML round trip unchanged.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
@@ -69,16 +69,10 @@ def decode_page(path: str, data: bytes) -> str:
             codes.PAGE_TOO_LARGE,
             f"the page is {len(data)} bytes; a page may be at most {MAX_PAGE_BYTES} bytes",
         )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        lines = _BYTE_LINE_END.split(data[: exc.start])  # CR and CRLF pages count alike
-        line, column = len(lines), len(lines[-1]) + 1
-        raise ContentError.at(
-            Location(path, line, column),
-            codes.PAGE_NOT_UTF8,
-            f"the page is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
-        ) from None
+    text, problems = decode(path, data, code=codes.PAGE_NOT_UTF8, what="page")
+    if text is None:
+        raise ContentError(problems)
+    return text
 
 
 def _page_text(text: str, path: str) -> str:
