@@ -165,6 +165,27 @@ def test_no_temporary_files_are_left(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob(".*"))
 
 
+def test_a_parked_draft_is_not_taken_for_the_concept(tmp_path: Path) -> None:
+    """A draft (`_name.yaml`) or hidden file holding the page's concept is left alone, as
+    `check` leaves it out: the import writes the concept file the build reads."""
+    run([SEED], tmp_path)
+    written = tmp_path / E61
+    for parked in ("_draft.yaml", ".backup.yaml"):
+        shutil.copy(written, written.with_name(parked))
+    written.unlink()
+    result = run([SEED], tmp_path)
+    assert [p.path for p in result.imported] == [written]
+    assert validate(load_tree(tmp_path)).course.stages[0].concepts[0].id == "E6.1"
+    assert (written.parent / "_draft.yaml").read_bytes() == written.read_bytes()
+
+
+def test_a_byte_order_mark_does_not_hide_the_course_id(tmp_path: Path) -> None:
+    """A course.yaml saved with a BOM (as Windows editors do) still names its course."""
+    run([SEED], tmp_path)
+    (tmp_path / "course.yaml").write_bytes(b"\xef\xbb\xbfid: my-course\ntitle: My Course\n")
+    assert run([CAPACITY], tmp_path).course_id == "my-course"
+
+
 def test_existing_stage_folder_is_reused_whatever_its_name(tmp_path: Path) -> None:
     """A stage already defined in a hand-named folder receives the page's concept."""
     folder = tmp_path / "06-alliance"

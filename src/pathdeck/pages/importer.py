@@ -31,6 +31,7 @@ from pathdeck.pages.writes import Write, make_folders, write_all
 from pathdeck.problems import NO_FILE, ContentError, Location, Problem, Severity
 from pathdeck.progress import Progress, silent
 from pathdeck.source import COURSE_FILE, STAGE_FILE, read_limited
+from pathdeck.source.tree import is_visible
 from pathdeck.validate.jsonschema import COURSE_MODELINE, SCHEMA_FILE, STAGE_FOLDER_MODELINE
 from pathdeck.validate.jsonschema import render as render_schema
 
@@ -344,7 +345,7 @@ def page_files(paths: Iterable[Path]) -> list[Path]:
                 sorted(
                     p
                     for p in path.iterdir()
-                    if p.suffix == PAGE_SUFFIX and not p.name.startswith((".", "_")) and p.is_file()
+                    if p.suffix == PAGE_SUFFIX and is_visible(p) and p.is_file()
                 )
             )
         else:

@@ -11,7 +11,8 @@ import yaml
 from pathdeck import problems as codes
 from pathdeck.ids import canonical_concept_id
 from pathdeck.problems import Location, Problem
-from pathdeck.source import COURSE_FILE, STAGE_FILE, read_limited
+from pathdeck.source import COURSE_FILE, STAGE_FILE, decode, read_limited
+from pathdeck.source.tree import is_visible
 
 _TOP_LEVEL_ID = re.compile(r"^id:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 _TOP_LEVEL_POSITION = re.compile(r"^position:[ \t]*([0-9]+)[ \t]*(?:#.*)?$", re.MULTILINE)
@@ -53,7 +54,7 @@ class Target:
             return target
         for folder in sorted(p for p in root.iterdir() if p.is_dir()):
             stage_file = folder / STAGE_FILE
-            if folder.name.startswith((".", "_")) or not stage_file.is_file():
+            if not is_visible(folder) or not stage_file.is_file():
                 continue
             info = _read_stage(stage_file)
             if info is None:
@@ -85,7 +86,7 @@ class Target:
             known = {}
             taken: dict[int, tuple[str, Path]] = {}
             if folder.is_dir():
-                for path in sorted(folder.iterdir()):
+                for path in sorted(p for p in folder.iterdir() if is_visible(p)):
                     if path.suffix in {".yaml", ".yml"} and path.name != STAGE_FILE:
                         concept_id, position = _concept_head(path)
                         if concept_id is not None:
@@ -112,13 +113,11 @@ class Target:
 
 
 def source_text(path: Path) -> str | None:
-    """A file of the target folder as text; None when it cannot be read (a FIFO, device or
-    folder is never opened: reading a FIFO would wait forever), is too large or is not UTF-8."""
+    """A file of the target folder as text, as `check` reads it; None when it cannot be read
+    (a FIFO, device or folder is never opened: reading a FIFO would wait forever), is too
+    large or is not UTF-8."""
     data, _ = read_limited(path, str(path))
-    try:
-        return None if data is None else data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    return None if data is None else decode(str(path), data)[0]
 
 
 def _yaml(text: str | None) -> object:
