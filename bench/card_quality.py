@@ -24,7 +24,7 @@ from typing import Any
 
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-from pathdeck.importer import import_pages
+from pathdeck.pages.importer import import_pages
 from pathdeck.pipeline import build
 
 ALIKE = 0.85

@@ -17,14 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pathdeck.curriculum import Concept, Course, Fact, Phrase, Pitfall, ProveIt, RedFlag, Stage
-from pathdeck.pages import (
-    concept_file_name,
-    dump_concept,
-    dump_document,
-    render_page,
-    slug,
-    stage_document,
-)
+from pathdeck.pages.documents import dump_concept, stage_document
+from pathdeck.pages.dumper import dump_document
+from pathdeck.pages.naming import concept_file_name, slug
+from pathdeck.pages.render import render_page
 from pathdeck.validate.jsonschema import COURSE_MODELINE, STAGE_FOLDER_MODELINE
 
 COURSE_ID = "synthetic-course"

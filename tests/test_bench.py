@@ -14,7 +14,7 @@ from bench import generate, run, stages
 from cli_support import invoke
 from pathdeck import pipeline
 from pathdeck.cards import course_notes
-from pathdeck.importer import import_pages
+from pathdeck.pages.importer import import_pages
 from pathdeck.pipeline import check
 
 

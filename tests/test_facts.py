@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pathdeck import cloze
-from pathdeck.facts import concept_sources, extract, sentence_fact
-from pathdeck.importer import import_pages
-from pathdeck.pages import parse_page
+from pathdeck.pages.facts import concept_sources, extract
+from pathdeck.pages.importer import import_pages
+from pathdeck.pages.parse import parse_page
+from pathdeck.pages.shapes import sentence_fact
 from test_pages import concepts
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"

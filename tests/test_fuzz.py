@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from conftest import DECKS, FIXTURES
 from pathdeck.cards import course_notes
-from pathdeck.pages import decode_page, dump_concept, parse_page
+from pathdeck.pages.documents import dump_concept
+from pathdeck.pages.parse import decode_page, parse_page
 from pathdeck.problems import ContentError, Problem
 from pathdeck.source import SourceFile, SourceTree, StageFiles, decode, parse_text
 from pathdeck.validate import schema, validate

@@ -17,11 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cli_support import run_cli as cli
-from pathdeck import importer, pages
 from pathdeck.curriculum import Concept
-from pathdeck.facts import concept_sources, extract
-from pathdeck.importer import ImportResult, import_pages
-from pathdeck.pages import parse_page, render_page
+from pathdeck.pages import naming, writes
+from pathdeck.pages.facts import concept_sources, extract
+from pathdeck.pages.importer import ImportResult, import_pages
+from pathdeck.pages.parse import parse_page
+from pathdeck.pages.render import render_page
 from pathdeck.source import load_tree
 from pathdeck.validate import validate
 from pathdeck.validate.jsonschema import COURSE_MODELINE, STAGE_FOLDER_MODELINE
@@ -163,6 +164,27 @@ def test_no_temporary_files_are_left(tmp_path: Path) -> None:
     """After an import only the YAML files remain: no hidden temporaries."""
     run([SEED, RECONCILIATION], tmp_path)
     assert not list(tmp_path.rglob(".*"))
+
+
+def test_a_parked_draft_is_not_taken_for_the_concept(tmp_path: Path) -> None:
+    """A draft (`_name.yaml`) or hidden file holding the page's concept is left alone, as
+    `check` leaves it out: the import writes the concept file the build reads."""
+    run([SEED], tmp_path)
+    written = tmp_path / E61
+    for parked in ("_draft.yaml", ".backup.yaml"):
+        shutil.copy(written, written.with_name(parked))
+    written.unlink()
+    result = run([SEED], tmp_path)
+    assert [p.path for p in result.imported] == [written]
+    assert validate(load_tree(tmp_path)).course.stages[0].concepts[0].id == "E6.1"
+    assert (written.parent / "_draft.yaml").read_bytes() == written.read_bytes()
+
+
+def test_a_byte_order_mark_does_not_hide_the_course_id(tmp_path: Path) -> None:
+    """A course.yaml saved with a BOM (as Windows editors do) still names its course."""
+    run([SEED], tmp_path)
+    (tmp_path / "course.yaml").write_bytes(b"\xef\xbb\xbfid: my-course\ntitle: My Course\n")
+    assert run([CAPACITY], tmp_path).course_id == "my-course"
 
 
 def test_existing_stage_folder_is_reused_whatever_its_name(tmp_path: Path) -> None:
@@ -340,14 +362,14 @@ def test_failed_write_removes_what_the_page_created(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """When the concept file cannot be written, the course, stage and folders made for it go too."""
-    real = importer._write_atomically
+    real = writes.write_atomically
 
     def failing(write: Any) -> None:
         if write.path.name not in {"course.yaml", "stage.yaml"}:
             raise OSError(28, "No space left on device", str(write.path))
         real(write)
 
-    monkeypatch.setattr(importer, "_write_atomically", failing)
+    monkeypatch.setattr(writes, "write_atomically", failing)
     result = run([SEED], tmp_path / "decks")
     assert codes(result) == ["write-failed"]
     assert list(tmp_path.iterdir()) == []
@@ -547,7 +569,7 @@ def test_cli_imported_folder_builds(tmp_path: Path) -> None:
 )
 def test_course_ids_transliterate_every_script(title: str, expected: str) -> None:
     """A title in any script gives a course id of its own letters (no more `course` for all)."""
-    assert pages.course_id(title) == expected
+    assert naming.course_id(title) == expected
 
 
 def test_a_title_with_nothing_to_spell_an_id_is_refused(tmp_path: Path) -> None:
@@ -580,4 +602,4 @@ def test_two_titles_that_give_one_course_id_are_refused(tmp_path: Path) -> None:
 @given(st.text(max_size=80))
 def test_slugs_are_ascii_words_for_any_text(text: str) -> None:
     """Whatever the script, a slug is lowercase ASCII words joined by '-' (or empty)."""
-    assert re.fullmatch(r"(?:[a-z0-9]+(?:-[a-z0-9]+)*)?", pages.slug(text))
+    assert re.fullmatch(r"(?:[a-z0-9]+(?:-[a-z0-9]+)*)?", naming.slug(text))

@@ -253,6 +253,12 @@ def test_non_utf8_bytes_are_located() -> None:
     assert codes(problems) == [(2, 7, "not-utf8")]
 
 
+def test_non_utf8_byte_in_a_cr_file_is_located_by_line() -> None:
+    """Old Mac (CR) line endings count as line ends, as YAML itself counts them."""
+    _, problems = decode("cr.yaml", b"a: 1\rb: caf\xe9\r")
+    assert codes(problems) == [(2, 7, "not-utf8")]
+
+
 def test_byte_order_mark_is_accepted() -> None:
     """A UTF-8 byte order mark (as Windows editors write) is dropped, not an error."""
     text, problems = decode("bom.yaml", b"\xef\xbb\xbftitle: x\n")

@@ -12,10 +12,13 @@ from hypothesis import strategies as st
 from anki_helpers import fresh_collection, import_default, review_every_card
 from conftest import FIXTURES
 from pathdeck.curriculum import Concept
-from pathdeck.importer import ImportResult, import_pages
-from pathdeck.pages import ParsedPage, parse_page, render_page, split_red_flag
+from pathdeck.pages.importer import ImportResult, import_pages
+from pathdeck.pages.items import split_red_flag
+from pathdeck.pages.parse import ParsedPage, decode_page, parse_page
+from pathdeck.pages.render import render_page
 from pathdeck.pipeline import build, check
 from pathdeck.problems import ContentError, Location
+from pathdeck.source import decode
 from test_pages import concepts
 
 PAGES = FIXTURES / "pages"
@@ -65,11 +68,19 @@ def test_crlf_page_imports_byte_for_byte_like_lf(tmp_path: Path) -> None:
 
 def test_non_utf8_byte_in_a_cr_page_is_located_by_line() -> None:
     """Line numbers of an encoding error count CR line endings too."""
-    from pathdeck.pages import decode_page
-
     with pytest.raises(ContentError) as raised:
         decode_page("page.txt", b"Stage 6: X\rConcept 1 of 8\rE6.\xff1\r")
     assert raised.value.problems[0].location == Location("page.txt", 3, 4)
+
+
+def test_non_utf8_byte_after_accents_is_located_by_character() -> None:
+    """The column of an encoding error counts characters, as an editor shows them, not bytes;
+    a page and a source file locate the byte alike."""
+    data = "Stage 6: Équipe — Sécurité ".encode() + b"\xff"
+    with pytest.raises(ContentError) as raised:
+        decode_page("page.txt", data)
+    assert raised.value.problems[0].location == Location("page.txt", 1, 28)
+    assert decode("page.txt", data)[1][0].location == Location("page.txt", 1, 28)
 
 
 @pytest.mark.parametrize(

@@ -11,23 +11,17 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pathdeck import pages
+from pathdeck import sentences as splitting
 from pathdeck.curriculum import Concept, Phrase, Pitfall, ProveIt, RedFlag
-from pathdeck.pages import (
-    ParsedPage,
-    concept_file_name,
-    decode_page,
-    dump_concept,
-    dump_document,
-    parse_page,
-    render_page,
-    slug,
-    split_red_flag,
-    split_sentences,
-    stage_folder_name,
-    unquote,
-)
+from pathdeck.pages import documents, dumper
+from pathdeck.pages.documents import dump_concept
+from pathdeck.pages.dumper import dump_document
+from pathdeck.pages.items import split_red_flag, unquote
+from pathdeck.pages.naming import concept_file_name, slug, stage_folder_name
+from pathdeck.pages.parse import MAX_PAGE_BYTES, ParsedPage, decode_page, parse_page
+from pathdeck.pages.render import render_page
 from pathdeck.problems import ContentError
+from pathdeck.sentences import split_sentences
 from pathdeck.validate import schema
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
@@ -190,7 +184,7 @@ def test_seed_illustrations_are_kept_apart(seed: ParsedPage) -> None:
 
 def test_seed_navigation_is_dropped(seed: ParsedPage) -> None:
     """'Locked concepts unlock…' and 'Back' appear in no part, and there are no connections."""
-    document = pages.concept_document(seed.concept)
+    document = documents.concept_document(seed.concept)
     assert "Locked concepts" not in str(document)
     assert "Back" not in str(document)
     assert seed.concept.connects_to == ()
@@ -566,7 +560,7 @@ def test_non_utf8_bytes() -> None:
 def test_oversized_page() -> None:
     """A page over a mebibyte is refused before decoding."""
     with pytest.raises(ContentError) as caught:
-        decode_page("p.txt", b"x" * (pages.MAX_PAGE_BYTES + 1))
+        decode_page("p.txt", b"x" * (MAX_PAGE_BYTES + 1))
     assert caught.value.problems[0].code == "page-too-large"
 
 
@@ -715,7 +709,7 @@ junk = st.text(
 # A sentence ending in an abbreviation ("... the Dept. The next ...") reads as one sentence by
 # design, so the random words never spell one (Hypothesis once drew "DEPT").
 word = st.one_of(st.sampled_from(WORDS), junk).filter(
-    lambda w: w.strip() == w and w.lower() not in pages._ABBREVIATIONS
+    lambda w: w.strip() == w and w.lower() not in splitting._ABBREVIATIONS
 )
 clause = st.builds(
     lambda first, rest: " ".join([first, *rest]),
@@ -804,7 +798,7 @@ def test_yaml_reads_back_the_document(drawn: tuple[Concept, str, int]) -> None:
     """The YAML written for a concept reads back as its document, one line per value."""
     concept = drawn[0]
     text = dump_concept(concept)
-    assert yaml.safe_load(text) == pages.concept_document(concept)
+    assert yaml.safe_load(text) == documents.concept_document(concept)
     line = re.compile(r"^(?:[a-z_]+:(?: .+)?|  - .+|    [a-z_]+: .+|  [a-z_]+: .+)$")
     assert all(line.match(row) for row in text.splitlines()[1:])  # after the schema modeline
 
@@ -813,10 +807,10 @@ def test_yaml_reads_back_the_document(drawn: tuple[Concept, str, int]) -> None:
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_pure_python_dumper_writes_the_same(drawn: tuple[Concept, str, int]) -> None:
     """Without libyaml the fallback dumper writes byte-identical files."""
-    document = pages.concept_document(drawn[0])
+    document = documents.concept_document(drawn[0])
     fallback = yaml.dump(
         document,
-        Dumper=pages._IndentedDumper,
+        Dumper=dumper._IndentedDumper,
         width=float("inf"),
         allow_unicode=True,
         sort_keys=False,

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from cli_support import invoke
-from pathdeck.importer import import_pages
+from pathdeck.pages.importer import import_pages
 from pathdeck.pipeline import BUILD_STEPS, build
 from pathdeck.progress import progress_bar
 

@@ -12,7 +12,7 @@ import yaml
 
 from anki_helpers import fresh_collection, import_default
 from pathdeck.cards import notetypes
-from pathdeck.importer import import_pages
+from pathdeck.pages.importer import import_pages
 from pathdeck.pipeline import BuildReport, build
 
 pytestmark = pytest.mark.anki

@@ -188,7 +188,7 @@ def put_back(path: Path, kept: Path) -> None:
 
 def test_import_into_a_folder_holding_a_fifo_does_not_hang(source: Path, tmp_path: Path) -> None:
     """`import` reads the target folder's files without opening a FIFO among them."""
-    from pathdeck.importer import import_pages
+    from pathdeck.pages.importer import import_pages
 
     os.mkfifo(source / STAGE / "e6-7-draft.yaml")
     page = tmp_path / "e6-2.txt"

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pathdeck import problems as codes
+
 OPEN = "[["
 CLOSE = "]]"
 ESCAPE = "\\"
@@ -52,7 +54,7 @@ def parse(text: str) -> tuple[tuple[Segment, ...], ClozeError | None]:
         if token == OPEN:
             if opened is not None:
                 return (), ClozeError(
-                    code="fact-unclosed-blank",
+                    code=codes.FACT_UNCLOSED_BLANK,
                     offset=opened,
                     message="a blank opened with [[ is not closed with ]] before the next [[",
                 )
@@ -62,7 +64,7 @@ def parse(text: str) -> tuple[tuple[Segment, ...], ClozeError | None]:
             answer = "".join(run)
             if not answer.strip():
                 return (), ClozeError(
-                    code="fact-empty-blank",
+                    code=codes.FACT_EMPTY_BLANK,
                     offset=opened,
                     message="a blank holds no answer: write the hidden words between [[ and ]]",
                 )
@@ -74,7 +76,7 @@ def parse(text: str) -> tuple[tuple[Segment, ...], ClozeError | None]:
             run.append(token)
     if opened is not None:
         return (), ClozeError(
-            code="fact-unclosed-blank",
+            code=codes.FACT_UNCLOSED_BLANK,
             offset=opened,
             message="a blank opened with [[ is never closed with ]]",
         )
@@ -82,7 +84,7 @@ def parse(text: str) -> tuple[tuple[Segment, ...], ClozeError | None]:
     kept = tuple(s for s in segments if s.text)
     if not any(s.blank for s in kept):
         return kept, ClozeError(
-            code="fact-no-blank",
+            code=codes.FACT_NO_BLANK,
             offset=0,
             message="a fact needs at least one blank: mark the words a card hides as [[words]]",
         )

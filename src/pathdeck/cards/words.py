@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from pathdeck.markup import plain
-from pathdeck.pages import split_sentences
+from pathdeck.sentences import split_sentences
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’/-]*")
 

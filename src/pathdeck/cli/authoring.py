@@ -18,7 +18,7 @@ from pathdeck.cli.common import (
 from pathdeck.cli.group import handles_content_errors, main
 
 if TYPE_CHECKING:
-    from pathdeck.importer import ImportResult
+    from pathdeck.pages.importer import ImportResult
 
 
 def _slug_or_none(value: str | None) -> str | None:
@@ -76,7 +76,7 @@ def import_command(
       pathdeck import pages/ --into decks
       pathdeck import e6-2.txt --into decks --force
     """
-    from pathdeck.importer import import_pages, page_files
+    from pathdeck.pages.importer import import_pages, page_files
 
     files = page_files(pages)
     if not files:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -16,18 +17,24 @@ MAX_FILE_BYTES = 1024 * 1024
 """A concept page is a few kilobytes; a megabyte is a mistake (or an attack), not a page."""
 
 
-def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
-    """UTF-8 text from bytes (a BOM is allowed), or a problem pointing at the first bad byte."""
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def decode(
+    path: str, data: bytes, *, code: str = codes.NOT_UTF8, what: str = "file"
+) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text from bytes (a BOM is allowed), or a problem `code` pointing at the first bad
+    byte by line and character column; `what` names the file in the message ("page")."""
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8"))
+        # A lone CR ends a line too, as YAML counts lines and as pages from old Macs end them
+        lines = _LINE_END.split(data[: exc.start])
+        column = len(lines[-1].decode("utf-8"))
         problem = Problem(
-            location=Location(path, line, column + 1),
-            code=codes.NOT_UTF8,
-            message=f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+            location=Location(path, len(lines), column + 1),
+            code=code,
+            message=f"the {what} is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
         )
         return None, [problem]
 

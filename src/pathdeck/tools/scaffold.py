@@ -13,7 +13,7 @@ from pathdeck import ids
 from pathdeck import problems as codes
 from pathdeck.curriculum import Course
 from pathdeck.output import write_text_atomically
-from pathdeck.pages import concept_file_name, stage_folder_name
+from pathdeck.pages.naming import concept_file_name, stage_folder_name
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.source import (
     COURSE_FILE,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pathdeck.curriculum import Concept, Fact
-from pathdeck.facts import concept_sources, extract, extraction_of, listen_for_source
+from pathdeck.pages.facts import concept_sources, extract, extraction_of, listen_for_source
 
 
 def document_sources(document: Mapping[str, object]) -> list[tuple[str, bool]]:

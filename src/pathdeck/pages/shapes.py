@@ -1,29 +1,11 @@
-"""Import stage: key facts extracted from a page's sentences, in the cloze syntax of cloze.py.
-
-Precision over recall: a wrong blank teaches the wrong thing, so only shapes that say plainly
-what the fact is become facts, each sentence at most one:
-
-- a list of three or more short items after a colon or a dash, in parentheses, or all quoted
-  ("four abilities: understand, retain, weigh, communicate"); a count word before it must
-  match the number of items; each item's key words are blanked;
-- an acronym followed by words whose initials spell it ("SBAR (Situation, Background, ...)");
-- "X, not Y": the words before ", not" are blanked, the rest stays as the cue;
-- a listen-for cue that contrasts two things ("collaborator or recipient"): both are blanked;
-- "Term: definition" (a capitalised term of one to three words): the term is blanked.
-
-The extracted fact keeps the sentence it came from (`from:`), so a re-import can tell an
-educator's edit from a stale extraction (see facts_merge.py).
-"""
+"""Fact shapes: the kinds of sentence that state a fact plainly, each giving the words to blank."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pathdeck import cloze
-from pathdeck.curriculum import Concept, Fact
-from pathdeck.pages import split_sentences
 
 MIN_ITEMS = 3
 MAX_ITEM_WORDS = 5
@@ -33,8 +15,13 @@ _COUNTS = {
     "ten": 10,
 }  # fmt: skip
 _DETERMINERS = ("the ", "a ", "an ")
-# Words that end a list item's key words when read backwards ("Name the [purpose]").
-_STOP = frozenset(
+# Articles, prepositions, auxiliaries and conjunctions: the words that link key words and are
+# never one themselves. A list item's key words end at one, read backwards ("Name the
+# [purpose]"); an acronym's expansion skips them; restatements are compared without them.
+# Narrower than cards.words.FUNCTION_WORDS (what tells a learner nothing) on purpose:
+# quantifiers and pronouns belong inside a blank ("at [[every encounter]]", "[[one]] or
+# [[several]]"), and extracting with that list moves such blanks, so the two stay apart.
+LINKING_WORDS = frozenset(
     [
         "a",
         "an",
@@ -160,7 +147,7 @@ class _Span:
     end: int
 
 
-def _fact_text(sentence: str, spans: list[_Span]) -> str:
+def fact_text(sentence: str, spans: list[_Span]) -> str:
     """The sentence in the cloze syntax, each span a blank."""
     out, at = [], 0
     for span in sorted(spans, key=lambda s: s.start):
@@ -214,7 +201,7 @@ def _item_key(text: str, start: int, end: int, *, whole: bool) -> _Span | None:
         words = text[start:end].split(" ")
         keep = 0
         for word in reversed(words):
-            if word.lower() in _STOP or keep == 3:
+            if word.lower() in LINKING_WORDS or keep == 3:
                 break
             keep += 1
         if keep:  # else the item is all small words ("say it"): it is its own key
@@ -224,7 +211,7 @@ def _item_key(text: str, start: int, end: int, *, whole: bool) -> _Span | None:
     return _Span(start=start, end=end)
 
 
-def _depth_zero(text: str, start: int, end: int) -> list[int]:
+def depth_zero(text: str, start: int, end: int) -> list[int]:
     """Offsets in text[start:end] that sit outside any bracket."""
     depth, found = 0, []
     for index in range(start, end):
@@ -243,7 +230,7 @@ def _list_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     and/or/& outside brackets."""
     pieces = [_strip(text, start + a, start + b) for a, b in _top_level_commas(text[start:end])]
     last_start, last_end = pieces[-1]
-    outside = set(_depth_zero(text, last_start, last_end))
+    outside = set(depth_zero(text, last_start, last_end))
     joins = [m for m in _LAST_JOIN.finditer(text, last_start, last_end) if m.start() in outside]
     if joins:
         joined = joins[-1]
@@ -323,7 +310,7 @@ def _acronym_fact(sentence: str) -> list[_Span] | None:
         for word in re.finditer(r"[A-Za-z][\w'’-]*", sentence[match.end() :]):
             if len(spans) == len(letters):
                 break
-            if word.group().lower() in _STOP:
+            if word.group().lower() in LINKING_WORDS:
                 continue
             if word.group()[0].upper() != letters[len(spans)]:
                 break
@@ -333,15 +320,15 @@ def _acronym_fact(sentence: str) -> list[_Span] | None:
     return None
 
 
-def _contrast_fact(sentence: str) -> list[_Span] | None:
+def contrast_fact(sentence: str) -> list[_Span] | None:
     """Blanks for "X, not Y": the key words of X, when the rest gives three words of cue."""
     at = sentence.find(", not ")
-    if at <= 0 or at not in _depth_zero(sentence, 0, at + 1):
+    if at <= 0 or at not in depth_zero(sentence, 0, at + 1):
         return None
     words = sentence[:at].split(" ")
     keep = 0
     for word in reversed(words):
-        if word.lower() in _STOP or keep == 4 or not word[-1:].isalnum():
+        if word.lower() in LINKING_WORDS or keep == 4 or not word[-1:].isalnum():
             break
         keep += 1
     if keep == 0 or (keep == len(words) and keep > 2):
@@ -352,7 +339,7 @@ def _contrast_fact(sentence: str) -> list[_Span] | None:
     return [_Span(start=start, end=at)]
 
 
-def _either_or_fact(sentence: str) -> list[_Span] | None:
+def either_or_fact(sentence: str) -> list[_Span] | None:
     """Blanks for a cue that contrasts two short things at its end ("heard versus managed")."""
     found = list(_CONTRAST.finditer(sentence))
     if not found:
@@ -360,14 +347,18 @@ def _either_or_fact(sentence: str) -> list[_Span] | None:
     match = found[-1]
     end = len(sentence.rstrip(".!?"))
     after = sentence[match.end() : end]
-    if not after or len(after.split()) > 3 or any(w.lower() in _STOP for w in after.split()):
+    if (
+        not after
+        or len(after.split()) > 3
+        or any(w.lower() in LINKING_WORDS for w in after.split())
+    ):
         return None
     if any(mark in after for mark in "\"“”‘’'("):
         return None
     words = sentence[: match.start()].split(" ")
     keep, most = 0, len(after.split())  # the two sides of a contrast are alike in length
     for word in reversed(words):
-        if word.lower() in _STOP or keep == most or not word[-1:].isalnum():
+        if word.lower() in LINKING_WORDS or keep == most or not word[-1:].isalnum():
             break
         keep += 1
     if keep == 0 or len(after.split()) - keep > 1:  # "the plan or just says ..." is no pair
@@ -392,7 +383,7 @@ def _term_fact(sentence: str) -> list[_Span] | None:
     return [_Span(start=0, end=len(match.group(1)))]
 
 
-_SHAPES = (_acronym_fact, _list_fact, _contrast_fact, _term_fact)
+_SHAPES = (_acronym_fact, _list_fact, contrast_fact, _term_fact)
 
 
 def sentence_fact(sentence: str) -> str | None:
@@ -400,100 +391,5 @@ def sentence_fact(sentence: str) -> str | None:
     for shape in _SHAPES:
         spans = shape(sentence)
         if spans:
-            return _fact_text(sentence, spans)
+            return fact_text(sentence, spans)
     return None
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
-
-
-def listen_for_source(cues: Sequence[str]) -> str | None:
-    """A concept's listen-for cues as one source text, each ending as a sentence."""
-    ended = [cue if cue.rstrip()[-1:] in ".!?" else f"{cue.rstrip()}." for cue in cues if cue]
-    return " ".join(ended) or None
-
-
-def listen_for_fact(source: str) -> str | None:
-    """One fact of every cue that contrasts two things ("Listen for: whether the patient feels
-    [[heard]] versus [[managed]]; whether ..."): one note whose cards tell them apart, not a
-    note per cue whose fronts would read alike."""
-    parts = []
-    for sentence in split_sentences(source):
-        cue = _lower_first(sentence).rstrip(".!? ")
-        spans = _either_or_fact(cue) or _contrast_fact(cue)
-        if spans:
-            parts.append(_fact_text(cue, spans))
-    return f"Listen for: {'; '.join(parts)}." if parts else None
-
-
-FactSources = Iterable[tuple[str, bool]]
-"""(text, is a listen-for cue) for each part of a page that may state facts."""
-
-
-def concept_sources(concept: Concept) -> list[tuple[str, bool]]:
-    """The parts of a concept that may state facts, in page order."""
-    # Not the setting: it is the sample-language cards' context, and rarely a fact.
-    texts = [concept.tagline, concept.opening_move, concept.key_point, *concept.body]
-    found = [(text, False) for text in (*texts, concept.anchor) if text]
-    cues = listen_for_source(concept.listen_for)
-    return found + ([(cues, True)] if cues else [])
-
-
-def _units(sentence: str) -> list[str]:
-    """The sentence, or its ';' clauses when two or more of them state a fact of their own."""
-    cuts = [i for i in _depth_zero(sentence, 0, len(sentence)) if sentence.startswith("; ", i)]
-    if not cuts:
-        return [sentence]
-    bounds = [0, *(i + 2 for i in cuts)]
-    ends = [*cuts, len(sentence)]
-    clauses = [sentence[a:b] for a, b in zip(bounds, ends, strict=True)]
-    stating = [clause for clause in clauses if sentence_fact(clause) is not None]
-    return stating if len(stating) >= 2 else [sentence]
-
-
-def _answer_stems(fact: str) -> frozenset[str]:
-    segments, _ = cloze.parse(fact)
-    return frozenset(w.lower()[:6] for a in cloze.answers(segments) for w in a.split())
-
-
-def _repeats(fact: str, lists: list[frozenset[str]]) -> bool:
-    """True for a list the page already gave (the anchor restating the opening move's parts):
-    a second note asking the same items only interferes with the first."""
-    stems = _answer_stems(fact)
-    return len(stems) >= MIN_ITEMS and any(stems <= other or other <= stems for other in lists)
-
-
-def extraction_of(source: str, is_cue: bool) -> str | None:
-    """The fact extraction gives for one source sentence (or the listen-for cues), or None."""
-    return listen_for_fact(source) if is_cue else sentence_fact(source)
-
-
-def _stems(text: str) -> frozenset[str]:
-    return frozenset(w.lower()[:6] for w in re.findall(r"[\w'’]+", text) if w.lower() not in _STOP)
-
-
-def _restates(unit: str, earlier: list[frozenset[str]]) -> bool:
-    """True when most of the unit's words are one earlier fact's ("Tasks: shared agreement on
-    how to get there" after "tasks (shared agreement on how to get there)"): two notes of one
-    content interfere."""
-    own = _stems(unit)
-    return any(len(own & other) >= 0.75 * len(own) for other in earlier)
-
-
-def extract(sources: FactSources) -> list[Fact]:
-    """Every fact the sources state plainly, each with its source sentence, repeats once."""
-    facts: list[Fact] = []
-    lists: list[frozenset[str]] = []
-    said: list[frozenset[str]] = []
-    for text, is_cue in sources:
-        units = [text] if is_cue else [u for s in split_sentences(text) for u in _units(s)]
-        for unit in units:
-            fact = extraction_of(unit, is_cue)
-            if fact is None or _repeats(fact, lists) or _restates(unit, said):
-                continue
-            said.append(_stems(unit))
-            if len(_answer_stems(fact)) >= MIN_ITEMS:
-                lists.append(_answer_stems(fact))
-            facts.append(Fact(text=fact, source=unit))
-    return facts
