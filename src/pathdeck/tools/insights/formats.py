@@ -29,8 +29,8 @@ def item_json(item: PublishedItem) -> dict[str, object]:
     }
 
 
-def _figures(figures: Figures | None) -> dict[str, object] | None:
-    return None if figures is None else dict(figures.to_json())
+def _figures(figures: Figures | None) -> dict[str, float | int | None] | None:
+    return None if figures is None else figures.to_json()
 
 
 def _insight_json(rank: int | None, insight: ItemInsight) -> dict[str, object]:
