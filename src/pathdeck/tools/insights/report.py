@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from pathdeck.problems import Problem, sorted_problems
 from pathdeck.tools.insights.cohort import Cohort, GroupKey, group_keys
@@ -16,9 +17,10 @@ TOP = 20
 """The hardest items a report names with the card text learners saw."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ItemInsight:
-    """One item's figures (None when too few learners studied it) and learners' edits."""
+class ItemInsight(NamedTuple):
+    """One item's figures (None when too few learners studied it) and learners' edits.
+
+    A named tuple: a report makes one for every item studied (see Figures)."""
 
     item: PublishedItem
     figures: Figures | None
