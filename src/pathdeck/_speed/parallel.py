@@ -5,6 +5,10 @@ cores, two processes read it in a little over half the time. Workers are forked 
 everything already loaded, nothing is re-imported) and send their results back pickled through
 a pipe. A worker is only ever an accelerator: if one cannot be started or fails in any way, its
 share is done again in this process, so results and errors are exactly those of a serial run.
+
+Why not concurrent.futures: bench/pool_trial.py runs the commands on a ProcessPoolExecutor
+with the same contract. It cost 2% more CPU on a 2,000-concept build, 5% on insights (larger
+results through its queue) and 8-12 MB more peak memory, so this pool of about 100 lines stays.
 """
 
 from __future__ import annotations
