@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pathdeck import problems as codes
 from pathdeck.cards import FIELDS, GONE_CONCEPT, stage_placements
 from pathdeck.identity import Ledger
 from pathdeck.ids import canonical_concept_id as canonical_id
@@ -150,7 +151,7 @@ def _ledger_file(source: Path) -> Path:
     if not ledger.is_file():  # every GUID a plan made would be a new one
         raise ContentError.at(
             str(source),
-            "unpublished-course",
+            codes.UNPUBLISHED_COURSE,
             f"{source} has no {LEDGER_FILE}: no learner can hold its notes yet "
             "(build and publish it first, or point --source at the published course)",
         )

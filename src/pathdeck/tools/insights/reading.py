@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pathdeck import problems as codes
 from pathdeck.package.read import ExportError, open_export
 
 # Review-log kinds Anki writes: 0 learning, 1 review, 2 relearning, 3 filtered deck,
@@ -80,18 +81,18 @@ def read_learner(path: Path, published: Mapping[str, int]) -> LearnerExport:
             scheduled = bool(db.execute(HAS_SCHEDULING).fetchone()[0])
         except sqlite3.DatabaseError as exc:
             raise ExportError(
-                path, "damaged-export", f"the Anki export is damaged: {exc}"
+                path, codes.DAMAGED_EXPORT, f"the Anki export is damaged: {exc}"
             ) from None
     if not notes:
         raise ExportError(
             path,
-            "foreign-export",
+            codes.FOREIGN_EXPORT,
             f"none of its {len(every)} note(s) belongs to the course(s) given with --source",
         )
     if not scheduled:
         raise ExportError(
             path,
-            "exported-without-scheduling",
+            codes.EXPORTED_WITHOUT_SCHEDULING,
             "exported without scheduling: it holds no review history. Ask the learner to export "
             'again with "Include scheduling information" ticked (File → Export, Anki Deck Package)',
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from pathdeck import problems as codes
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.progress import Progress, silent
 from pathdeck.tools.insights.cohort import export_files, gather
@@ -21,7 +22,7 @@ def _existing(sources: Sequence[Path]) -> Sequence[Path]:
     for source in sources:
         if not source.is_dir():
             raise ContentError.at(
-                str(source), "missing-source", f"source folder {source} does not exist"
+                str(source), codes.MISSING_SOURCE, f"source folder {source} does not exist"
             )
     return sources
 
@@ -71,7 +72,7 @@ def _empty_folders(inputs: Sequence[Path]) -> list[Problem]:
     return [
         Problem(
             location=Location(str(path)),
-            code="no-exports",
+            code=codes.NO_EXPORTS,
             message="the folder holds no .apkg or .colpkg file",
         )
         for path in inputs
@@ -87,5 +88,5 @@ def refuse_writing_inputs(inputs: Sequence[Path], output: Path | None) -> None:
     for path in export_files([p for p in inputs if p.exists()]):
         if path.resolve() == target:
             raise ContentError.at(
-                str(output), "output-is-input", "the report would overwrite a learner's export"
+                str(output), codes.OUTPUT_IS_INPUT, "the report would overwrite a learner's export"
             )
