@@ -18,6 +18,7 @@ from typing import Any
 from pathdeck import problems as codes
 from pathdeck.curriculum import Concept, Course, Stage
 from pathdeck.output import write_text_atomically
+from pathdeck.pages.naming import slug
 from pathdeck.pipeline import build, plan
 from pathdeck.problems import ContentError, Problem
 from pathdeck.roles import Role
@@ -222,10 +223,6 @@ def frame_document(side: str, ord_: int, *, night: bool = False) -> str:
     )
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "concept"
-
-
 def _page(*, title: str, heading: str, crumbs: str, meta: str, body: str) -> str:
     return Template(_asset("page.html")).substitute(
         title=html.escape(title),
@@ -270,7 +267,7 @@ def _pages(course: Course, cards: list[CardView]) -> list[Page]:
     for stage, concept in course.concepts():
         pages.append(
             Page(
-                path=f"{CARDS_FOLDER}/{_slug(concept.id)}.html",
+                path=f"{CARDS_FOLDER}/{slug(concept.id)}.html",
                 title=concept.label,
                 stage=stage,
                 concept=concept,
