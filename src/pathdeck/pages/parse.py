@@ -29,10 +29,10 @@ Text is kept exactly as written: lines of one paragraph are joined with a space,
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from pathdeck import problems as codes
+from pathdeck.characters import NOT_ON_A_PAGE
 from pathdeck.curriculum import Concept, Pitfall, ProveIt
 from pathdeck.pages.lines import excerpt
 from pathdeck.pages.reader import Header, PageReader
@@ -42,9 +42,6 @@ from pathdeck.source import MAX_FILE_BYTES, decode, positions
 
 MAX_PAGE_BYTES = MAX_FILE_BYTES
 """A page is a source file like any other: the same limit, with a message about pages."""
-# C0/C1 controls (tab excepted), Unicode line/paragraph separators, BOMs and lone surrogates:
-# none belongs in curriculum text, and most would not survive a YAML round trip unchanged.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,7 +78,7 @@ def _page_text(text: str, path: str) -> str:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ContentError.at(path, codes.PAGE_EMPTY, "the page is empty")
-    control = _CONTROL.search(text)
+    control = NOT_ON_A_PAGE.search(text)
     if control:
         raise ContentError.at(
             positions.position(path, text, control.start()),

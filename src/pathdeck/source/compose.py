@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +20,7 @@ from yaml.events import (
 
 from pathdeck import problems as codes
 from pathdeck._speed.tuples import new_tuple
+from pathdeck.characters import UNPRINTABLE
 from pathdeck.problems import Location, Problem
 from pathdeck.source.nodes import STR_TAG, Mapping, Node, Scalar, Sequence, SourceFile, plain_tag
 from pathdeck.source.positions import mark_location, position
@@ -33,9 +33,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_DEPTH = 16
 """The schema nests three levels deep; anything much deeper is not a pathdeck source file."""
-
-# What YAML's reader refuses in a file but a double-quoted escape ("\a", "\0") can still make.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 class _RefusedError(Exception):
@@ -99,7 +96,7 @@ class _Composer:
                 node = new(
                     Scalar, (text, tag, new(Location, (path, mark.line + 1, mark.column + 1)))
                 )
-                if event.style == '"' and _CONTROL.search(text):  # only escapes make these
+                if event.style == '"' and UNPRINTABLE.search(text):  # only escapes make these
                     self._escaped_control(text, node.location)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if event.anchor is not None or event.tag is not None:
@@ -166,7 +163,7 @@ class _Composer:
         )
 
     def _escaped_control(self, text: str, where: Location) -> None:
-        found = _CONTROL.search(text)
+        found = UNPRINTABLE.search(text)
         code = ord(found.group()) if found else 0
         self._problem(
             where,
