@@ -54,8 +54,8 @@ class PublishedItem:
 def published_guids(source: Path) -> dict[str, int]:
     """Every GUID the course in `source` has published, with its note's modification time.
 
-    The ledger's note lines alone say this, in a fortieth of the time a plan of the course
-    takes, so learners' exports can be read while the plan is made.
+    The ledger's note lines alone say this, in a tenth of the time reading the course takes,
+    so learners' exports can be read while the course is read.
     """
     from pathdeck.identity import parse_ledger
 
