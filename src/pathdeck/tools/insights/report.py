@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from pathdeck.problems import Problem, sorted_problems
@@ -90,7 +90,7 @@ def summarise(
     shown.sort(key=lambda pair: _hardest_first(pair[1], items[pair[0]]))
     withheld.sort(key=lambda guid: items[guid].order)
     fields = fields_of({*cohort.touched, *(guid for guid, _ in shown[:TOP])})
-    with_text = {guid: replace(items[guid], fields=found) for guid, found in fields.items()}
+    with_text = {guid: items[guid]._replace(fields=found) for guid, found in fields.items()}
 
     def insight(guid: str, figures: Figures | None) -> ItemInsight:
         item = with_text.get(guid) or items[guid]
