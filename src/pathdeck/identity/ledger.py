@@ -95,7 +95,7 @@ class Ledger:
     concepts: dict[str, ConceptRecord] = field(default_factory=dict)
     entries: list[Entry] = field(default_factory=list)
     pending: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-    """Note lines not parsed yet, (line number, text) by concept key: see parse_ledger."""
+    """Note lines not parsed yet, (line number, text) by concept key: see identity.deferred."""
     path: str = LEDGER_FILE
     fresh: bool = False
     """True when there was no ledger file (or only its header): nothing recorded yet."""

@@ -91,7 +91,7 @@ class Matched:
     """Some concepts' notes resolved: what to publish, what to record, what to say."""
 
     published: list[Published]
-    entries: list[Entry] | None  # None: left out by a worker, the ledger's pending lines have them
+    entries: list[Entry] | None  # None: left out by a worker (see identity.deferred)
     touched: bool  # whether any entry was added or changed
     concepts: tuple[ConceptRecord, ...] = ()
     warnings: tuple[Problem, ...] = ()

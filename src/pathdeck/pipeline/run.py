@@ -31,6 +31,7 @@ from pathdeck.identity import (
     resolve_stage,
     transfer_items,
 )
+from pathdeck.identity.deferred import sent_back, superseded, whole_ledger_problems
 from pathdeck.output import exclusive, staged
 from pathdeck.package.rows import write_notes
 from pathdeck.pipeline.options import BuildOptions
@@ -153,16 +154,8 @@ def _read_stage(
 
 
 def _sent_back(read: _StageRead) -> _StageRead:
-    """What a worker sends for a stage: without its ledger entries when none changed.
-
-    Those are exactly the ledger lines the main process still holds unparsed, and they are
-    only needed if the ledger is rewritten (Ledger.render parses them then); sending them was
-    a fifth of what a worker sends.
-    """
-    found = read.identities
-    if found is None or found.matched.touched:
-        return read
-    return read._replace(identities=replace(found, matched=replace(found.matched, entries=None)))
+    """What a worker sends for a stage (see identity.deferred)."""
+    return read if read.identities is None else read._replace(identities=sent_back(read.identities))
 
 
 def _read(
@@ -209,7 +202,7 @@ def _read(
     )
     checked = CheckReport(course=report.course, warnings=report.warnings)
     if deferred is not None:
-        raise _ledger_error(source, report.course.id, deferred)
+        raise whole_ledger_problems(source, report.course.id, deferred)
     if identities is None:  # `check`: the ledger is checked, nothing matched
         ledger = read_ledger(source, report.course.id)
         if ledger.fresh:  # a ledger git knows of but the tree lacks would stop the build
@@ -218,22 +211,8 @@ def _read(
     try:
         matched = _matched(reads, report.course, identities)
     except ContentError as error:
-        raise _ledger_error(source, report.course.id, error) from None
+        raise whole_ledger_problems(source, report.course.id, error) from None
     return _Reading(checked, identities.ledger, matched, identities.now)
-
-
-def _ledger_error(source: Path, course_id: str, found: ContentError) -> ContentError:
-    """The ledger's problems exactly as reading it whole reports them (`pathdeck check`), or
-    `found` when the ledger reads fine.
-
-    A build parses note lines concept by concept, so it can meet problems in another order
-    than a whole read; a damaged ledger is rare, so it is simply read again whole.
-    """
-    try:
-        read_ledger(source, course_id)
-    except ContentError as error:
-        return error
-    return found  # the ledger is fine: the problem was elsewhere (SOURCE_DATE_EPOCH)
 
 
 def _matched(
@@ -255,8 +234,7 @@ def _matched(
             if key in claimed:
                 problems.append(_claimed_twice(ledger, key, claimed[key], (concept_id, source)))
             claimed[key] = (concept_id, source)
-            if found.matched.entries is not None:  # a worker's parse supersedes the lines
-                ledger.pending.pop(key, None)
+            superseded(ledger, key, found.matched)
         unclaimed += found.unclaimed
         parts.append(found.matched)
     resolver = Resolver(course.id, identities.now, identities.retired_deck)
