@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from pathdeck import problems as codes
 from pathdeck.curriculum import Course
@@ -130,24 +131,10 @@ def build_split(
     *,
     split: str = "stage",
     with_course: bool = False,
-    concept_decks: bool = False,
-    accept_notetype_changes: bool = False,
-    locked: bool = False,
-    strict: bool = False,
-    new_ledger: bool = False,
-    allow_placeholders: bool = False,
-    jobs: int | None = None,
+    **choices: Any,
 ) -> tuple[SplitReport, ...]:
-    """`build_split_with` for callers that name each choice (BuildOptions documents them)."""
-    options = BuildOptions(
-        concept_decks=concept_decks,
-        accept_notetype_changes=accept_notetype_changes,
-        locked=locked,
-        strict=strict,
-        new_ledger=new_ledger,
-        allow_placeholders=allow_placeholders,
-        jobs=jobs,
-    )
+    """`build_split_with` for callers that name each choice: `choices` are BuildOptions' fields."""
+    options = BuildOptions(**choices)
     return build_split_with(sources, folder, options, split=split, with_course=with_course)
 
 

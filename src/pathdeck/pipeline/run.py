@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pathdeck import problems as codes
 from pathdeck._speed.parallel import default_jobs, map_in_workers
@@ -320,29 +320,10 @@ def plan(
 
 
 def build(
-    source: Path,
-    output: Path | None = None,
-    *,
-    concept_decks: bool = False,
-    accept_notetype_changes: bool = False,
-    locked: bool = False,
-    strict: bool = False,
-    new_ledger: bool = False,
-    allow_placeholders: bool = False,
-    jobs: int | None = None,
-    progress: Progress = silent,
+    source: Path, output: Path | None = None, *, progress: Progress = silent, **choices: Any
 ) -> BuildReport:
-    """`build_with` for callers that name each choice (BuildOptions documents them)."""
-    options = BuildOptions(
-        concept_decks=concept_decks,
-        accept_notetype_changes=accept_notetype_changes,
-        locked=locked,
-        strict=strict,
-        new_ledger=new_ledger,
-        allow_placeholders=allow_placeholders,
-        jobs=jobs,
-    )
-    return build_with(source, output, options, progress=progress)
+    """`build_with` for callers that name each choice: `choices` are BuildOptions' fields."""
+    return build_with(source, output, BuildOptions(**choices), progress=progress)
 
 
 def build_with(
