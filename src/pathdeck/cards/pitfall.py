@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from pathdeck.cards.placement import Placement
 from pathdeck.cards.spec import NoteSpec, note
-from pathdeck.cards.words import FUNCTION_WORDS, sentences, specific_words, stems
+from pathdeck.cards.words import sentences, specific_words, stems
 from pathdeck.curriculum import Concept, Pitfall
 from pathdeck.markup import to_html
 from pathdeck.roles import Role
+from pathdeck.stopwords import FUNCTION_WORDS
 
 MIN_CUE_WORDS = 3
 _MAX_INSTEAD_WORDS = 40

@@ -6,10 +6,11 @@ import re
 
 from pathdeck.cards.placement import Placement
 from pathdeck.cards.spec import NoteSpec, note
-from pathdeck.cards.words import FUNCTION_WORDS, sentences
+from pathdeck.cards.words import sentences
 from pathdeck.curriculum import Concept, Phrase
 from pathdeck.markup import to_html
 from pathdeck.roles import Role
+from pathdeck.stopwords import FUNCTION_WORDS
 
 BLANK = '<span class="pd-blank">[…]</span>'
 _MAX_HIDDEN = 2  # words: the blank asks for a phrase's key words, not for a speech

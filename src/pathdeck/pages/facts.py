@@ -23,7 +23,6 @@ from collections.abc import Iterable, Sequence
 from pathdeck import cloze
 from pathdeck.curriculum import Concept, Fact
 from pathdeck.pages.shapes import (
-    LINKING_WORDS,
     MIN_ITEMS,
     contrast_fact,
     depth_zero,
@@ -32,6 +31,7 @@ from pathdeck.pages.shapes import (
     sentence_fact,
 )
 from pathdeck.sentences import split_sentences
+from pathdeck.stopwords import LINKING_WORDS
 
 
 def _lower_first(text: str) -> str:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from pathdeck import cloze
+from pathdeck.stopwords import LINKING_WORDS
 
 MIN_ITEMS = 3
 MAX_ITEM_WORDS = 5
@@ -15,65 +16,6 @@ _COUNTS = {
     "ten": 10,
 }  # fmt: skip
 _DETERMINERS = ("the ", "a ", "an ")
-# Articles, prepositions, auxiliaries and conjunctions: the words that link key words and are
-# never one themselves. A list item's key words end at one, read backwards ("Name the
-# [purpose]"); an acronym's expansion skips them; restatements are compared without them.
-# Narrower than cards.words.FUNCTION_WORDS (what tells a learner nothing) on purpose:
-# quantifiers and pronouns belong inside a blank ("at [[every encounter]]", "[[one]] or
-# [[several]]"), and extracting with that list moves such blanks, so the two stay apart.
-LINKING_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "as",
-        "into",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "and",
-        "or",
-        "but",
-        "through",
-        "than",
-        "that",
-        "this",
-        "its",
-        "it",
-        "their",
-        "our",
-        "your",
-        "his",
-        "her",
-        "can",
-        "may",
-        "must",
-        "should",
-        "will",
-        "about",
-        "over",
-        "under",
-        "within",
-        "without",
-        "between",
-        "after",
-        "before",
-        "during",
-        "towards",
-    ]
-)
 # An item opening with one of these is a clause, not a list item ("the patient, not the chart,
 # is the source of truth"; "timing, tone and who is in the room"): the list is no list.
 _CLAUSE_OPENERS = frozenset(
