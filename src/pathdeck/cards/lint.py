@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pathdeck import cloze
+from pathdeck import problems as codes
 from pathdeck.cards.course import concept_notes
 from pathdeck.cards.notetypes import FIELDS
 from pathdeck.cards.pitfall import blank_pitfall
@@ -162,7 +163,7 @@ def _front_problems(cards: list[Face]) -> Iterator[Problem]:
             ):
                 yield _warning(
                     other.where,
-                    "cards-alike",
+                    codes.CARDS_ALIKE,
                     f"this card's front reads like the one at line {card.where.line} "
                     f"('{_shorten(card.front)}'): a learner cannot tell which is asked",
                 )
@@ -170,14 +171,14 @@ def _front_problems(cards: list[Face]) -> Iterator[Problem]:
         if len(cue) < MIN_OWN_WORDS:
             yield _warning(
                 card.where,
-                "front-too-thin",
+                codes.FRONT_TOO_THIN,
                 f"the front '{_shorten(card.front)}' shows fewer than {MIN_OWN_WORDS} words: "
                 "give it a more specific cue",
             )
         elif (close := _close_front(index, cards, vocabulary)) is not None:
             yield _warning(
                 card.where,
-                "front-too-thin",
+                codes.FRONT_TOO_THIN,
                 f"the front '{_shorten(card.front)}' has fewer than {MIN_OWN_WORDS} words "
                 f"that the front at line {close.where.line} lacks: give it a more specific cue",
             )
@@ -189,7 +190,7 @@ def _answer_problems(cards: list[Face]) -> Iterator[Problem]:
         if size > MAX_ANSWER_WORDS:
             yield _warning(
                 card.where,
-                "answer-too-long",
+                codes.ANSWER_TOO_LONG,
                 f"the answer is {size} words (at most {MAX_ANSWER_WORDS} read well on a phone): "
                 "split the item or write a shorter model answer",
             )
@@ -201,7 +202,7 @@ def _item_problems(concept: Concept) -> Iterator[Problem]:
         if pitfall.prompt is None and blank_pitfall(pitfall.text) is None:
             yield _warning(
                 pitfall.location,
-                "pitfall-nothing-to-blank",
+                codes.PITFALL_NOTHING_TO_BLANK,
                 "the pitfall is too short to hide a part and keep three words of cue, so it "
                 "gets no card: write it out, or give it a prompt",
             )
@@ -209,7 +210,7 @@ def _item_problems(concept: Concept) -> Iterator[Problem]:
         if meaning_and_action(flag) == ("", ""):
             yield _warning(
                 flag.location,
-                "red-flag-without-answer",
+                codes.RED_FLAG_WITHOUT_ANSWER,
                 "the red flag says neither what it means nor what to do: it gets no card "
                 "(add 'meaning' or 'action')",
             )
@@ -222,7 +223,7 @@ def _item_problems(concept: Concept) -> Iterator[Problem]:
             if stems(blank.text) and stems(blank.text) <= stems(rest):
                 yield _warning(
                     fact.location,
-                    "fact-blank-guessable",
+                    codes.FACT_BLANK_GUESSABLE,
                     f"the blank '{_shorten(blank.text)}' is spelled out elsewhere in the fact: "
                     "its card gives the answer away",
                 )
