@@ -29,9 +29,10 @@ from pathdeck.roles import Role
 ALIKE = 0.85
 MIN_OWN_WORDS = 3
 MAX_ANSWER_WORDS = 80
-_SHARED_WORDS = (
-    0.6  # of two fronts' words: below it they hardly read 85% alike; difflib decides the rest
-)
+_SHARED_WORDS = 0.6
+"""Of all the words of two fronts, the share both have: below it they hardly read 85% alike,
+and difflib is not asked (it decides the rest). It also means the fewer words of the two are
+at least this share of the more."""
 BLANK = "[…]"
 _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’/-]*")  # words.words(), on text already plain
@@ -129,15 +130,11 @@ def _shorten(text: str) -> str:
     return text if len(text) <= 50 else text[:47] + "..."
 
 
-def _alike(a: str, b: str, words_a: int, words_b: int, shared: int) -> bool:
-    """difflib's ratio >= ALIKE for fronts of `words_a` and `words_b` words, `shared` of them in
-    both; cheap bounds first, which settle most pairs exactly: lengths that cannot reach it,
-    fronts sharing too few of their words, difflib's own upper bounds."""
+def _alike(a: str, b: str) -> bool:
+    """difflib's ratio >= ALIKE, after its cheap upper bounds: lengths that cannot reach it,
+    then the characters the two have in common."""
     total = len(a) + len(b)
     if not total or 2 * min(len(a), len(b)) < ALIKE * total:
-        return False
-    fewer, more = sorted((words_a, words_b))
-    if fewer < _SHARED_WORDS * more or shared < _SHARED_WORDS * (fewer + more - shared):
         return False
     matcher = difflib.SequenceMatcher(None, a, b)
     return matcher.quick_ratio() >= ALIKE and matcher.ratio() >= ALIKE
@@ -167,7 +164,8 @@ def _front_pairs(cards: list[Face]) -> tuple[list[list[int]], list[int | None]]:
                 close[index] = later
             if close[later] is None and sizes[later] - shared < MIN_OWN_WORDS:
                 close[later] = index
-            if _alike(card.front, other.front, sizes[index], sizes[later], shared):
+            union = sizes[index] + sizes[later] - shared
+            if shared >= _SHARED_WORDS * union and _alike(card.front, other.front):
                 alike[index].append(later)
     return alike, close
 
