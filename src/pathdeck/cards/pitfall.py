@@ -91,12 +91,13 @@ def blank_pitfall(text: str) -> Blanked | None:
 def candidate_sentences(concept: Concept) -> list[str]:
     """Sentences of the page that tell what to do: opening move, anchor, key point, body."""
     texts = [concept.opening_move, concept.anchor, concept.key_point, *concept.body]
-    found = []
-    for text in texts:
-        for sentence in sentences(text or ""):
-            if len(sentence.split()) <= _MAX_INSTEAD_WORDS and sentence not in found:
-                found.append(sentence)
-    return found
+    found = dict.fromkeys(  # in page order, each once
+        sentence
+        for text in texts
+        for sentence in sentences(text or "")
+        if len(sentence.split()) <= _MAX_INSTEAD_WORDS
+    )
+    return list(found)
 
 
 def instead_sentences(concept: Concept) -> list[str | None]:

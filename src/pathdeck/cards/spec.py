@@ -55,7 +55,7 @@ def fields_of(
         "Retired": RETIRED_NOTICE if retired else "",
     }
     merged = {**common, **values}
-    return tuple(merged.get(name, "") for name in FIELDS[role])
+    return tuple([merged.get(name, "") for name in FIELDS[role]])
 
 
 def note(
