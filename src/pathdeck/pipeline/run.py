@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pathdeck import problems as codes
-from pathdeck._speed.parallel import default_jobs, map_in_workers
+from pathdeck._speed.parallel import CHECK_HOME_SHARE, HOME_SHARE, default_jobs, map_in_workers
 from pathdeck.cards import (
     concept_notes,
     retired_deck,
@@ -207,6 +207,7 @@ def _read(
         jobs=default_jobs() if jobs is None else jobs,
         weights=[stage.files for stage in listed.stages],
         send=_sent_back,
+        home=CHECK_HOME_SHARE if lint else HOME_SHARE,
     )
     progress("Checking", 1, total)
     parse_problems = [p for read in reads for p in read.problems]
