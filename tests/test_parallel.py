@@ -16,10 +16,11 @@ from bench import generate
 from pathdeck import pipeline
 from pathdeck._speed import parallel
 from pathdeck.cards import course_notes
+from pathdeck.cards.lint import lint_course
 from pathdeck.curriculum import Concept, Phrase
 from pathdeck.identity import LEDGER_FILE
 from pathdeck.pipeline import build, check
-from pathdeck.problems import ContentError, Location
+from pathdeck.problems import ContentError, Location, sorted_problems
 
 # Python 3.12+ warns on any fork beside other threads; see the `forks` fixture.
 pytestmark = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
@@ -168,6 +169,20 @@ def test_notes_read_in_parallel_are_the_course_notes(course_tree: Path, forks: N
     """The notes workers make per stage are, in order, what course_notes makes of the course."""
     checked, resolution = pipeline.plan(course_tree, jobs=4)
     assert [n.spec for n in resolution.notes if n.status == "new"] == course_notes(checked.course)
+
+
+def test_cards_linted_in_the_workers_are_the_whole_course_linted_here(
+    course_tree: Path, forks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check's card warnings, linted where each stage is read, are lint_course's of the course."""
+    forked = started_workers(monkeypatch)
+    report = check(course_tree, jobs=3)
+    assert len(forked) == 2
+    linted = lint_course(report.course)
+    assert linted  # the synthetic phrases read alike: there is something to compare
+    card_codes = {p.code for p in linted}
+    assert [p for p in report.warnings if p.code in card_codes] == list(sorted_problems(linted))
+    assert check(course_tree, jobs=1).warnings == report.warnings
 
 
 def test_problems_found_in_parallel_are_reported_as_in_one_process(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pathdeck.cards.placement import Placement
 from pathdeck.cards.spec import NoteSpec, note
@@ -68,8 +69,10 @@ def _tail_blank(body: str, tail: str) -> Blanked | None:
     )
 
 
+@lru_cache(maxsize=1 << 10)
 def blank_pitfall(text: str) -> Blanked | None:
-    """The pitfall with its lesson hidden and at least three words of cue, or None."""
+    """The pitfall with its lesson hidden and at least three words of cue, or None
+    (remembered: the card builder and then the card linter ask for each pitfall)."""
     body, tail = _split_end(text)
     excuse = _EXCUSE.search(body)
     if excuse and len(specific_words(body[excuse.start() :])) >= MIN_CUE_WORDS:
@@ -89,25 +92,25 @@ def blank_pitfall(text: str) -> Blanked | None:
 def candidate_sentences(concept: Concept) -> list[str]:
     """Sentences of the page that tell what to do: opening move, anchor, key point, body."""
     texts = [concept.opening_move, concept.anchor, concept.key_point, *concept.body]
-    found = []
-    for text in texts:
-        for sentence in sentences(text or ""):
-            if len(sentence.split()) <= _MAX_INSTEAD_WORDS and sentence not in found:
-                found.append(sentence)
-    return found
+    found = dict.fromkeys(  # in page order, each once
+        sentence
+        for text in texts
+        for sentence in sentences(text or "")
+        if len(sentence.split()) <= _MAX_INSTEAD_WORDS
+    )
+    return list(found)
 
 
 def instead_sentences(concept: Concept) -> list[str | None]:
     """Per pitfall, the page sentence that best answers it (sharing at least two content
     words), each sentence used for one pitfall at most; None when nothing fits."""
     sentences = [(sentence, stems(sentence)) for sentence in candidate_sentences(concept)]
-    pairs = []
-    for index, pitfall in enumerate(concept.pitfalls):
-        own = stems(pitfall.text)
-        for order, (sentence, found) in enumerate(sentences):
-            shared = len(own & found)
-            if shared >= 2:  # most words shared first, then the tighter sentence
-                pairs.append((-shared, len(found), order, index, sentence))
+    pairs = [  # most words shared first, then the tighter sentence
+        (-shared, len(found), order, index, sentence)
+        for index, own in enumerate([stems(pitfall.text) for pitfall in concept.pitfalls])
+        for order, (sentence, found) in enumerate(sentences)
+        if (shared := len(own & found)) >= 2
+    ]
     chosen: list[str | None] = [None] * len(concept.pitfalls)
     used: set[str] = set()
     for *_, index, sentence in sorted(pairs):

@@ -50,9 +50,10 @@ def case_points(concept: Concept, scenario: str) -> list[str]:
     case = stems(scenario)
     fact_texts = _fact_texts(concept)  # parsed once: both the candidates and the fill need them
     candidates = _candidates(concept, fact_texts)
+    shared = [len(case & stems(text)) for text in candidates]
     ranked = sorted(
-        (index for index, text in enumerate(candidates) if len(case & stems(text)) >= 2),
-        key=lambda index: (-len(case & stems(candidates[index])), index),
+        (index for index, count in enumerate(shared) if count >= 2),
+        key=lambda index: (-shared[index], index),
     )
     chosen = ranked[:MAX_POINTS]
     # Too few share the case's words: the anchor bears on every case, then the facts.

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pathdeck import problems as codes
-from pathdeck._speed.parallel import default_jobs, map_in_workers
+from pathdeck._speed.parallel import CHECK_HOME_SHARE, HOME_SHARE, default_jobs, map_in_workers
 from pathdeck.cards import (
     concept_notes,
     retired_deck,
@@ -107,12 +107,13 @@ class _Identities:
 
 
 class _StageRead(NamedTuple):
-    """One stage folder read: checked on its own, its parse problems, and for a build its
-    concepts resolved where the ledger knows them by name."""
+    """One stage folder read: checked on its own, its parse problems, for a build its concepts
+    resolved where the ledger knows them by name, for `check` its card warnings."""
 
     check: StageCheck
     problems: tuple[Problem, ...]
     identities: StageIdentities | None
+    card_warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,7 @@ class _Reading:
     ledger: Ledger
     matched: tuple[Matched, ...]
     now: int
+    card_warnings: tuple[Problem, ...] = ()
 
 
 def _draft_course(course: CourseCheck) -> Course | None:
@@ -134,13 +136,16 @@ def _draft_course(course: CourseCheck) -> Course | None:
 
 
 def _read_stage(
-    listing: StageListing, course: Course | None, identities: _Identities | None
+    listing: StageListing, course: Course | None, identities: _Identities | None, lint: bool
 ) -> _StageRead:
     """Parse and check one stage folder; for a build, make its notes and resolve the concepts
-    the ledger knows by id or `formerly` (the rest are matched across the course later)."""
+    the ledger knows by id or `formerly` (the rest are matched across the course later); when
+    `lint`, lint the cards it would build, here where the stage is already in hand."""
     files, problems = load_stage(listing)
     checked = check_stage(files)
     stage = checked.stage
+    if lint and course is not None and stage is not None:
+        return _StageRead(checked, tuple(problems), None, tuple(lint_stage(course, stage)))
     if course is None or identities is None or stage is None:
         return _StageRead(checked, tuple(problems), None)
     placements = stage_placements(course, stage, concept_decks=identities.concept_decks)
@@ -164,11 +169,12 @@ def _read(
     total: int,
     *,
     building: bool,
+    lint: bool = False,
     concept_decks: bool = False,
     jobs: int | None = None,
 ) -> _Reading:
-    """Read and check every stage and, when `building`, make and match its notes; then check
-    the course.
+    """Read and check every stage and, when `building`, make and match its notes (when `lint`,
+    lint its cards instead); then check the course.
 
     Stage folders are independent until the course-wide rules, and a concept the ledger knows
     by name only needs its own entries, so stages are read in parallel worker processes (see
@@ -189,11 +195,12 @@ def _read(
         except ContentError as error:
             deferred = error
     reads = map_in_workers(
-        functools.partial(_read_stage, course=draft, identities=identities),
+        functools.partial(_read_stage, course=draft, identities=identities, lint=lint),
         listed.stages,
         jobs=default_jobs() if jobs is None else jobs,
         weights=[stage.files for stage in listed.stages],
         send=_sent_back,
+        home=CHECK_HOME_SHARE if lint else HOME_SHARE,
     )
     progress("Checking", 1, total)
     parse_problems = [p for read in reads for p in read.problems]
@@ -207,7 +214,8 @@ def _read(
         ledger = read_ledger(source, report.course.id)
         if ledger.fresh:  # a ledger git knows of but the tree lacks would stop the build
             refuse_fresh_start(report.course.id, source, ())
-        return _Reading(checked, ledger, (), 0)
+        card_warnings = tuple(p for read in reads for p in read.card_warnings)
+        return _Reading(checked, ledger, (), 0, card_warnings)
     try:
         matched = _matched(reads, report.course, identities)
     except ContentError as error:
@@ -262,19 +270,13 @@ def _claimed_twice(
 
 
 def check(source: Path, *, jobs: int | None = None, progress: Progress = silent) -> CheckReport:
-    """Validate a source tree and its ledger, then lint the cards it would build; raise
-    ContentError with every problem."""
-    checked = _read(source, progress, 2, building=False, jobs=jobs).checked
-    course = checked.course
-    linted = map_in_workers(
-        functools.partial(lint_stage, course),
-        course.stages,
-        jobs=default_jobs() if jobs is None else jobs,
-        weights=[len(stage.concepts) for stage in course.stages],
-    )
+    """Validate a source tree and its ledger, and lint the cards it would build (in the same
+    workers that read each stage: the stage is in hand there); raise ContentError with every
+    problem."""
+    reading = _read(source, progress, 2, building=False, lint=True, jobs=jobs)
     progress("Checked", 2, 2)
-    warnings = checked.warnings + tuple(p for found in linted for p in found)
-    return replace(checked, warnings=sorted_problems(warnings))
+    checked = reading.checked
+    return replace(checked, warnings=sorted_problems(checked.warnings + reading.card_warnings))
 
 
 def outline(source: Path, *, jobs: int | None = None) -> tuple[CheckReport, Ledger]:
