@@ -35,9 +35,10 @@ HOME_SHARE = 1.3
 and this process unpickles them, about 30% of the work in each direction (measured)."""
 CHECK_HOME_SHARE = 1.0
 """The same for `check`, whose workers lint the cards and send back only the checked stages
-and the warnings: at 2,000 concepts, 1.3 kept this process busy 0.3 s of CPU longer than the
-worker; an equal share made `check` 5% faster (1.08 -> 1.02 s in-process, median of 7; the
-whole command 1.06 -> 1.01 s, best of 11 on a busy machine)."""
+and the warnings, while this process also reads the whole ledger: at 2,000 concepts, 1.3 kept
+this process busy 0.3 s of CPU longer than the worker; an equal share made `check` 5% faster
+(1.08 -> 1.02 s in-process, median of 7), and with the ledger read here too it still waits
+about 0.04 s for the worker (0.85 made that 0.13 s)."""
 
 
 def available_cpus() -> int:

@@ -163,6 +163,33 @@ def _sent_back(read: _StageRead) -> _StageRead:
     return read if read.identities is None else read._replace(identities=sent_back(read.identities))
 
 
+class _WholeLedger:
+    """`check` reads the whole ledger in this process while the workers read the stages (it
+    was 0.14 s after them, 2,000 concepts); a damaged one is reported after the source's own
+    problems, as ever."""
+
+    def __init__(self, source: Path, course_id: str | None) -> None:
+        self.source, self.course_id = source, course_id  # None: not read beside the workers
+        self.found: Ledger | ContentError | None = None
+
+    def read(self) -> None:
+        """Read it now, keeping a problem for later."""
+        if self.course_id is not None:
+            try:
+                self.found = read_ledger(self.source, self.course_id)
+            except ContentError as error:
+                self.found = error
+
+    def checked(self, course_id: str) -> Ledger:
+        """The ledger, checked; ContentError when it is damaged or missing though published."""
+        found = self.found if self.found is not None else read_ledger(self.source, course_id)
+        if isinstance(found, ContentError):
+            raise found
+        if found.fresh:  # a ledger git knows of but the tree lacks would stop the build
+            refuse_fresh_start(course_id, self.source, ())
+        return found
+
+
 def _read(
     source: Path,
     progress: Progress,
@@ -194,6 +221,7 @@ def _read(
             identities = _Identities(ledger, build_time(), retired_deck(draft), concept_decks)
         except ContentError as error:
             deferred = error
+    whole = _WholeLedger(source, None if building or draft is None else draft.id)
     reads = map_in_workers(
         functools.partial(_read_stage, course=draft, identities=identities, lint=lint),
         listed.stages,
@@ -201,6 +229,7 @@ def _read(
         weights=[stage.files for stage in listed.stages],
         send=_sent_back,
         home=CHECK_HOME_SHARE if lint else HOME_SHARE,
+        meanwhile=whole.read,
     )
     progress("Checking", 1, total)
     parse_problems = [p for read in reads for p in read.problems]
@@ -211,9 +240,7 @@ def _read(
     if deferred is not None:
         raise whole_ledger_problems(source, report.course.id, deferred)
     if identities is None:  # `check`: the ledger is checked, nothing matched
-        ledger = read_ledger(source, report.course.id)
-        if ledger.fresh:  # a ledger git knows of but the tree lacks would stop the build
-            refuse_fresh_start(report.course.id, source, ())
+        ledger = whole.checked(report.course.id)
         card_warnings = tuple(p for read in reads for p in read.card_warnings)
         return _Reading(checked, ledger, (), 0, card_warnings)
     try:
