@@ -164,9 +164,10 @@ def _sent_back(read: _StageRead) -> _StageRead:
 
 
 class _WholeLedger:
-    """`check` reads the whole ledger in this process while the workers read the stages (it
-    was 0.14 s after them, 2,000 concepts); a damaged one is reported after the source's own
-    problems, as ever."""
+    """`check` reads the whole ledger in this process while the workers read the stages, not
+    after them (0.14 s of CPU at 2,000 concepts; the command gains about 0.04 s, as this
+    process's share of stages then ends later); a damaged one is reported after the source's
+    own problems, as ever."""
 
     def __init__(self, source: Path, course_id: str | None) -> None:
         self.source, self.course_id = source, course_id  # None: not read beside the workers
