@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pathdeck import problems as codes
-from pathdeck.cards import FIELDS, GONE_CONCEPT, stage_placements
+from pathdeck.cards import FIELDS, GONE_CONCEPT, Placement, stage_placements
+from pathdeck.curriculum import Concept, Stage
 from pathdeck.identity import Ledger
-from pathdeck.ids import canonical_concept_id as canonical_id
 from pathdeck.problems import ContentError
 from pathdeck.roles import Role
 from pathdeck.tools.insights.reading import published_copies
@@ -78,27 +78,27 @@ def published_items(source: Path) -> dict[str, PublishedItem]:
     _ledger_file(source)
     checked, ledger = outline(source, jobs=1)  # the cores are busy reading exports
     course = checked.course
-    places = {
-        canonical_id(concept.id): (stage, concept, where)
-        for stage in course.stages
-        for concept, where in zip(
-            stage.concepts,
-            stage_placements(course, stage, concept_decks=False).values(),
-            strict=True,
-        )
-    }
+    # Each concept of the source by the published concept it names (its `formerly` first, as
+    # a build matches them): renamed since the last build, it is still the concept learners hold.
+    places: dict[str, tuple[Stage, Concept, Placement]] = {}
+    for taught in course.stages:
+        placements = stage_placements(course, taught, concept_decks=False).values()
+        for known, placed in zip(taught.concepts, placements, strict=True):
+            key, _ = ledger.named_key(known.id, known.formerly)
+            if key is not None:
+                places.setdefault(key, (taught, known, placed))
     entries = sorted(ledger.entries, key=lambda e: (e.concept, e.role.rank, e.retired, e.text))
     items: dict[str, PublishedItem] = {}
     for entry in entries:
         record = ledger.concepts[entry.concept]
-        stage, concept, where = places.get(canonical_id(record.id), (None, None, None))
+        stage, concept, where = places.get(entry.concept, (None, None, None))
         order = where.order if where is not None else GONE_CONCEPT
         items[entry.guid] = PublishedItem(
             guid=entry.guid,
             course_id=course.id,
             stage=order[0],
             stage_title=stage.title if stage is not None else "",
-            concept_id=record.id,
+            concept_id=concept.id if concept is not None else record.id,
             concept_title=concept.title if concept is not None else "",
             role=entry.role,
             text=entry.text,

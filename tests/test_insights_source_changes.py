@@ -1,0 +1,91 @@
+"""Insights over a course whose source moved on after the release learners hold: three
+learners in the real anki library study release 1, the educator edits the source, then asks."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from anki_helpers import fresh_collection, import_default
+from insights_support import FIXTURE, export_as, study_rounds
+from pathdeck.pipeline import build
+from pathdeck.tools.insights.report import Insights
+from pathdeck.tools.insights.run import insights
+
+pytestmark = pytest.mark.anki
+
+COURSE = "Acute Psychiatry (ED & inpatient)"
+DE_ESCALATION = Path("stage-03-de-escalation") / "e3-1-verbal-de-escalation.yaml"
+TITLE = "Verbal De-escalation (Project BETA)"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Release:
+    """The course as built for release 1, and three learners' exports of it."""
+
+    source: Path
+    exports: tuple[Path, ...]
+
+    def edited(self, scratch: Path, change: dict[Path, tuple[str, str]]) -> Path:
+        """A copy of the source with each file's first text replaced by the second."""
+        copy = scratch / "edited"
+        shutil.copytree(self.source, copy)
+        for name, (old, new) in change.items():
+            text = (copy / name).read_text(encoding="utf-8")
+            assert old in text
+            (copy / name).write_text(text.replace(old, new), encoding="utf-8")
+        return copy
+
+
+def fail_some(rng: random.Random) -> Callable[[object], int]:
+    """A learner who answers "again" to about a third of the cards, "good" to the rest."""
+    return lambda card: 1 if rng.random() < 0.3 else 3
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """Release 1 of the fixture course, studied by three learners over two rounds."""
+    scratch = tmp_path_factory.mktemp("release")
+    source = scratch / "course"
+    shutil.copytree(FIXTURE, source)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+        apkg = build(source, scratch / "release-1.apkg").output
+    exports = []
+    for number in range(3):
+        col = fresh_collection(scratch / f"learner-{number}")
+        import_default(col, apkg)
+        study_rounds(col, COURSE, fail_some(random.Random(number)), rounds=2)
+        exports.append(export_as(col, scratch / "exports", f"learner-{number}", "apkg"))
+        col.close()
+    return Release(source=source, exports=tuple(exports))
+
+
+def report_of(release: Release, source: Path) -> Insights:
+    report, _ = insights(release.exports, sources=[source], min_learners=1)
+    return report
+
+
+def test_a_concept_renamed_since_the_release_keeps_its_items(
+    release: Release, tmp_path: Path
+) -> None:
+    """E3.1 renamed E3.4 (`formerly: [E3.1]`) before the next build: its notes are still the
+    concept's, taught in stage 3 under its new id, not retired."""
+    renamed = release.edited(
+        tmp_path,
+        {
+            DE_ESCALATION: ("id: E3.1\n", "id: E3.4\nformerly: [E3.1]\n"),
+            DE_ESCALATION.parent / "stage.yaml": ("concepts: 3", "concepts: 4"),
+        },
+    )
+    renamed_items = [i for i in report_of(release, renamed).ranked if i.item.stage != 2]
+    assert len(renamed_items) == 6
+    for insight in renamed_items:
+        item = insight.item
+        assert (item.concept_id, item.concept_title, item.stage) == ("E3.4", TITLE, 3)
+        assert not item.retired
