@@ -8,11 +8,12 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from anki_helpers import fresh_collection, import_default
-from insights_support import FIXTURE, export_as, study_rounds
+from insights_support import FIXTURE, export_as, study_everything_due, study_rounds
 from pathdeck.pipeline import build
 from pathdeck.tools.insights.report import Insights
 from pathdeck.tools.insights.run import insights
@@ -30,6 +31,7 @@ class Release:
 
     source: Path
     exports: tuple[Path, ...]
+    package: Path
 
     def edited(self, scratch: Path, change: dict[Path, tuple[str, str]]) -> Path:
         """A copy of the source with each file's first text replaced by the second."""
@@ -63,7 +65,7 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Release:
         study_rounds(col, COURSE, fail_some(random.Random(number)), rounds=2)
         exports.append(export_as(col, scratch / "exports", f"learner-{number}", "apkg"))
         col.close()
-    return Release(source=source, exports=tuple(exports))
+    return Release(source=source, exports=tuple(exports), package=apkg)
 
 
 def report_of(release: Release, source: Path) -> Insights:
@@ -89,3 +91,34 @@ def test_a_concept_renamed_since_the_release_keeps_its_items(
         item = insight.item
         assert (item.concept_id, item.concept_title, item.stage) == ("E3.4", TITLE, 3)
         assert not item.retired
+
+
+def late_learner(release: Release, folder: Path, change: Callable[[Any], None]) -> Path:
+    """A learner who imports release 1, answers one card, makes `change` and exports."""
+    col = fresh_collection(folder / "late-learner")
+    import_default(col, release.package)
+    study_everything_due(col, COURSE, lambda card: 3, limit=1)
+    change(col)
+    export = export_as(col, folder, "late-learner", "apkg")
+    col.close()
+    return export
+
+
+PLANTS = "Believing that asking about suicide plants"
+
+
+def test_emphasis_added_by_a_learner_is_no_edit(release: Release, tmp_path: Path) -> None:
+    """A learner who puts a word in bold (Ctrl+B in Anki's editor) changed no text: markup
+    aside, what the card says is as published."""
+
+    def embolden(col: Any) -> None:
+        (note_id,) = col.find_notes(f'"Pitfall:{PLANTS}*"')
+        note = col.get_note(note_id)
+        assert "the idea;" in note["Pitfall"]
+        note["Pitfall"] = note["Pitfall"].replace("the idea;", "the <b>idea</b>;")
+        col.update_note(note)
+
+    export = late_learner(release, tmp_path, embolden)
+    report, _ = insights([export, *release.exports], sources=[release.source], min_learners=1)
+    assert report.problems == ()
+    assert [i.edits for i in report.items if i.edits] == []
