@@ -3,6 +3,7 @@ learners in the real anki library study release 1, the educator edits the source
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from anki_helpers import fresh_collection, import_default
+from cli_support import run_cli
 from insights_support import FIXTURE, export_as, study_everything_due, study_rounds
 from pathdeck.pipeline import build
 from pathdeck.tools.insights.report import Insights
@@ -122,3 +124,29 @@ def test_emphasis_added_by_a_learner_is_no_edit(release: Release, tmp_path: Path
     report, _ = insights([export, *release.exports], sources=[release.source], min_learners=1)
     assert report.problems == ()
     assert [i.edits for i in report.items if i.edits] == []
+
+
+def test_a_retired_concept_is_reported_apart_from_every_stage(
+    release: Release, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """E2.2 dropped and the course rebuilt: its items are retired and belong to no stage; the
+    table and --json say so, with no made-up stage number."""
+    dropped = release.edited(tmp_path, {})
+    (dropped / "stage-02-risk-assessment" / "e2-2-violence-risk.yaml").unlink()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780100000")
+    build(dropped, tmp_path / "release-2.apkg")
+    args = ("insights", *map(str, release.exports), "--source", str(dropped))
+    code, out, _ = run_cli(*args, "--min-learners", "1")
+    assert code == 0
+    stages = out.split("Retention per stage\n", 1)[1].splitlines()[1:]
+    assert [line.split("  ")[-1] for line in stages if line.strip()] == [
+        "Stage 2 · Risk Assessment",
+        "Stage 3 · De-escalation: Words First",
+        "No longer in the course",
+    ]
+    code, out, _ = run_cli(*args, "--min-learners", "1", "--json")
+    items = json.loads(out)["items"]
+    gone = [i for i in items if i["concept_id"] == "E2.2"]
+    assert gone
+    assert {(i["stage"], i["stage_title"], i["retired"]) for i in gone} == {(None, "", True)}
+    assert {i["stage"] for i in items} == {None, 2, 3}

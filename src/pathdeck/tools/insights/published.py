@@ -18,6 +18,10 @@ HIDDEN_FIELDS = frozenset({"Breadcrumb", "Concept", "Stage", "Retired"})
 """Fields every note type repeats for orientation; they are not the item's own text."""
 
 
+GONE_STAGE = 0
+"""The stage of an item whose concept left the course (stage numbers start at 1)."""
+
+
 class PublishedItem(NamedTuple):
     """One published note: where it sits in the curriculum, what it says, and when it last changed.
 
@@ -28,6 +32,7 @@ class PublishedItem(NamedTuple):
     guid: str
     course_id: str
     stage: int
+    """The stage it is taught in; GONE_STAGE for a concept gone from the course."""
     stage_title: str
     concept_id: str
     concept_title: str
@@ -43,6 +48,13 @@ class PublishedItem(NamedTuple):
     fields: tuple[str, ...] = ()
     """The published field text (HTML) in note-type order; only read for the items a report
     shows the text of (see fields.py), empty otherwise."""
+
+    @property
+    def stage_label(self) -> str:
+        """The stage as a report names it."""
+        if self.stage == GONE_STAGE:
+            return "No longer in the course"
+        return f"Stage {self.stage} · {self.stage_title}".rstrip(" ·")
 
     @property
     def shown_fields(self) -> tuple[tuple[str, str], ...]:
@@ -96,7 +108,7 @@ def published_items(source: Path) -> dict[str, PublishedItem]:
         items[entry.guid] = PublishedItem(
             guid=entry.guid,
             course_id=course.id,
-            stage=order[0],
+            stage=stage.number if stage is not None else GONE_STAGE,
             stage_title=stage.title if stage is not None else "",
             concept_id=concept.id if concept is not None else record.id,
             concept_title=concept.title if concept is not None else "",
