@@ -87,12 +87,31 @@ def test_a_concept_renamed_since_the_release_keeps_its_items(
             DE_ESCALATION.parent / "stage.yaml": ("concepts: 3", "concepts: 4"),
         },
     )
-    renamed_items = [i for i in report_of(release, renamed).ranked if i.item.stage != 2]
+    assert_taught_as_e3_4(report_of(release, renamed))
+
+
+def assert_taught_as_e3_4(report: Insights) -> None:
+    renamed_items = [i for i in report.ranked if i.item.stage != 2]
     assert len(renamed_items) == 6
     for insight in renamed_items:
         item = insight.item
         assert (item.concept_id, item.concept_title, item.stage) == ("E3.4", TITLE, 3)
         assert not item.retired
+
+
+def test_a_concept_renamed_without_formerly_is_found_by_its_notes(
+    release: Release, tmp_path: Path
+) -> None:
+    """E3.1 renamed E3.4 with no `formerly`: a build recognises it by its notes (every one
+    matches), and so do insights."""
+    renamed = release.edited(
+        tmp_path,
+        {
+            DE_ESCALATION: ("id: E3.1\n", "id: E3.4\n"),
+            DE_ESCALATION.parent / "stage.yaml": ("concepts: 3", "concepts: 4"),
+        },
+    )
+    assert_taught_as_e3_4(report_of(release, renamed))
 
 
 def late_learner(release: Release, folder: Path, change: Callable[[Any], None]) -> Path:

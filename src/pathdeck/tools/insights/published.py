@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from pathdeck import problems as codes
 from pathdeck.cards import FIELDS, GONE_CONCEPT, Placement, stage_placements
-from pathdeck.curriculum import Concept, Stage
+from pathdeck.curriculum import Concept, Course, Stage
 from pathdeck.identity import Ledger
 from pathdeck.problems import ContentError
 from pathdeck.roles import Role
@@ -90,15 +90,7 @@ def published_items(source: Path) -> dict[str, PublishedItem]:
     _ledger_file(source)
     checked, ledger = outline(source, jobs=1)  # the cores are busy reading exports
     course = checked.course
-    # Each concept of the source by the published concept it names (its `formerly` first, as
-    # a build matches them): renamed since the last build, it is still the concept learners hold.
-    places: dict[str, tuple[Stage, Concept, Placement]] = {}
-    for taught in course.stages:
-        placements = stage_placements(course, taught, concept_decks=False).values()
-        for known, placed in zip(taught.concepts, placements, strict=True):
-            key, _ = ledger.named_key(known.id, known.formerly)
-            if key is not None:
-                places.setdefault(key, (taught, known, placed))
+    places = _places(source, course, ledger)
     entries = sorted(ledger.entries, key=lambda e: (e.concept, e.role.rank, e.retired, e.text))
     items: dict[str, PublishedItem] = {}
     for entry in entries:
@@ -120,6 +112,35 @@ def published_items(source: Path) -> dict[str, PublishedItem]:
             order=(*order, entry.role.rank, len(items)),
         )
     return items
+
+
+Place = tuple[Stage, Concept, Placement]
+
+
+def _places(source: Path, course: Course, ledger: Ledger) -> dict[str, Place]:
+    """Each concept of the source by the key of the published concept it is: the one it names
+    (its `formerly` first, as a build matches them), so a rename since the last build keeps
+    its notes. Only when a concept names none while a published one is unnamed is a plan
+    made, to find them by their notes as a build does."""
+    places: dict[str, Place] = {}
+    unnamed: dict[str, Place] = {}
+    for taught in course.stages:
+        placements = stage_placements(course, taught, concept_decks=False).values()
+        for known, placed in zip(taught.concepts, placements, strict=True):
+            key, _ = ledger.named_key(known.id, known.formerly)
+            if key is None:
+                unnamed[known.id] = (taught, known, placed)
+            else:
+                places.setdefault(key, (taught, known, placed))
+    if unnamed and ledger.concepts.keys() - places.keys():
+        from pathdeck.pipeline import plan
+
+        key_of = {entry.guid: entry.concept for entry in ledger.entries}
+        for note in plan(source, jobs=1)[1].notes:
+            key = key_of.get(note.guid)
+            if key is not None and key not in places and note.spec.concept_id in unnamed:
+                places[key] = unnamed[note.spec.concept_id]
+    return places
 
 
 def published_fields(
