@@ -17,6 +17,7 @@ from anki_helpers import fresh_collection, import_default
 from cli_support import run_cli
 from insights_support import FIXTURE, export_as, study_everything_due, study_rounds
 from pathdeck.pipeline import build
+from pathdeck.tools.insights.published import published_fields, published_items
 from pathdeck.tools.insights.report import Insights
 from pathdeck.tools.insights.run import insights
 
@@ -114,13 +115,15 @@ def test_a_concept_renamed_without_formerly_is_found_by_its_notes(
     assert_taught_as_e3_4(report_of(release, renamed))
 
 
-def late_learner(release: Release, folder: Path, change: Callable[[Any], None]) -> Path:
+def late_learner(
+    release: Release, folder: Path, change: Callable[[Any], None], name: str = "late-learner"
+) -> Path:
     """A learner who imports release 1, answers one card, makes `change` and exports."""
-    col = fresh_collection(folder / "late-learner")
+    col = fresh_collection(folder / name)
     import_default(col, release.package)
     study_everything_due(col, COURSE, lambda card: 3, limit=1)
     change(col)
-    export = export_as(col, folder, "late-learner", "apkg")
+    export = export_as(col, folder, name, "apkg")
     col.close()
     return export
 
@@ -169,3 +172,28 @@ def test_a_retired_concept_is_reported_apart_from_every_stage(
     assert gone
     assert {(i["stage"], i["stage_title"], i["retired"]) for i in gone} == {(None, "", True)}
     assert {i["stage"] for i in items} == {None, 2, 3}
+
+
+def test_leeches_are_no_edits_when_the_source_moved_on(release: Release, tmp_path: Path) -> None:
+    """Both learners holding a pitfall have it as a leech (Anki tags it, which touches the
+    note) and the educator has since reworded it: their copies are still the published card,
+    so the report shows that card and no learner edited it."""
+
+    def leech(col: Any) -> None:
+        (note_id,) = col.find_notes(f'"Pitfall:{PLANTS}*"')
+        note = col.get_note(note_id)
+        note.add_tag("leech")
+        col.update_note(note)
+
+    exports = [late_learner(release, tmp_path, leech, f"learner-{n}") for n in range(2)]
+    reworded = release.edited(
+        tmp_path,
+        {Path("stage-02-risk-assessment") / "e2-1-suicide-risk.yaml": ("plants the", "seeds the")},
+    )
+    report, _ = insights(exports, sources=[reworded], min_learners=1)
+    assert [i.edits for i in report.items if i.edits] == []
+    items = published_items(reworded)
+    (guid,) = [guid for guid, item in items.items() if item.text.startswith(PLANTS)]
+    card = " ".join(published_fields({guid}, items, exports, [reworded])[guid])
+    assert "plants the idea" in card
+    assert "seeds the" not in card

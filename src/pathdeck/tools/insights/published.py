@@ -42,6 +42,8 @@ class PublishedItem(NamedTuple):
     field_names: tuple[str, ...]
     changed: int
     """The published note's modification time: a learner's copy modified later was edited."""
+    hash: str
+    """The published note's content hash (identity.content_hash of its fields and tags)."""
     order: tuple[int, ...]
     """Curriculum order (stage, concept position, role, then the item's text: its place on the
     page is only known by making the cards): ties in a ranking fall back to it."""
@@ -109,6 +111,7 @@ def published_items(source: Path) -> dict[str, PublishedItem]:
             retired=entry.retired or where is None,
             field_names=_field_names(ledger, entry.role),
             changed=entry.changed,
+            hash=entry.hash,
             order=(*order, entry.role.rank, len(items)),
         )
     return items
@@ -151,7 +154,7 @@ def published_fields(
 ) -> dict[str, tuple[str, ...]]:
     """The published fields of these items: from learners' copies still as published (what
     they saw), else, for an item every holder edited, from a plan of its course."""
-    wanted = {guid: items[guid].changed for guid in guids if guid in items}
+    wanted = {guid: (items[guid].changed, items[guid].hash) for guid in guids if guid in items}
     fields = {
         guid: tuple(text.split("\x1f")) for guid, text in published_copies(files, wanted).items()
     }
