@@ -197,3 +197,30 @@ def test_leeches_are_no_edits_when_the_source_moved_on(release: Release, tmp_pat
     card = " ".join(published_fields({guid}, items, exports, [reworded])[guid])
     assert "plants the idea" in card
     assert "seeds the" not in card
+
+
+def test_decomposed_accents_are_no_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pitfall typed with a decomposed accent (e + U+0301, as macOS pastes it): Anki stores
+    every imported field composed (NFC). Both learners holding it marked it, so no copy is
+    as published and the published text comes from the source; the accent is no edit."""
+    source = tmp_path / "course"
+    shutil.copytree(FIXTURE, source)
+    concept = source / DE_ESCALATION
+    text = concept.read_text(encoding="utf-8")
+    concept.write_text(text.replace("feel heard.", "feel heard (cafe\u0301 talk)."), "utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    package = build(source, tmp_path / "release-1.apkg").output
+    exports = []
+    for number in range(2):
+        col = fresh_collection(tmp_path / f"learner-{number}")
+        import_default(col, package)
+        study_everything_due(col, COURSE, lambda card: 3)
+        (note_id,) = col.find_notes("café")
+        note = col.get_note(note_id)
+        assert "cafe\u0301" not in note["Pitfall"]  # composed on import
+        note.add_tag("marked")
+        col.update_note(note)
+        exports.append(export_as(col, tmp_path / "exports", f"learner-{number}", "apkg"))
+        col.close()
+    report, _ = insights(exports, sources=[source], min_learners=1)
+    assert [i.edits for i in report.items if i.edits] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pathdeck.tools.insights.published import HIDDEN_FIELDS, PublishedItem
@@ -53,9 +54,11 @@ class FieldEdit:
 
 
 def visible_text(field_html: str) -> str:
-    """What a learner reads in a field: markup dropped, entities decoded, spaces collapsed."""
+    """What a learner reads in a field: markup dropped, entities decoded, spaces collapsed,
+    accents composed."""
     text = html.unescape(_MARKUP.sub("", _BREAK.sub(" ", field_html)))
-    return _SPACE.sub(" ", text).strip()
+    # Anki composes every field it imports (NFC): a decomposed accent in the source is no edit.
+    return unicodedata.normalize("NFC", _SPACE.sub(" ", text).strip())
 
 
 def field_edits(item: PublishedItem, learner_fields: str) -> tuple[FieldEdit, ...]:
