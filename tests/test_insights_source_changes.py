@@ -224,3 +224,16 @@ def test_decomposed_accents_are_no_edit(tmp_path: Path, monkeypatch: pytest.Monk
         col.close()
     report, _ = insights(exports, sources=[source], min_learners=1)
     assert [i.edits for i in report.items if i.edits] == []
+
+
+def test_the_tables_stage_counts_are_the_review_answers_json_reports(release: Release) -> None:
+    """The count beside each stage's retention is what --json calls `review` (answers on review
+    cards, which retention is over), and the table does not call it `reviews`, which --json
+    and the README use for every answer."""
+    args = ("insights", *map(str, release.exports), "--source", str(release.source))
+    _, out, _ = run_cli(*args)
+    _, payload, _ = run_cli(*args, "--json")
+    head, *rows = out.split("Retention per stage\n", 1)[1].split("\n\n")[0].splitlines()
+    assert "reviews" not in head.split()
+    stages = json.loads(payload)["stages"]
+    assert [row.split()[1] for row in rows] == [str(s["figures"]["review"]) for s in stages]
