@@ -30,6 +30,7 @@ def pitfall(text: str) -> PublishedItem:
         field_names=("Prompt", "Pitfall", "Instead", "Breadcrumb", "Concept", "Stage", "Retired"),
         fields=("Asking […]", text, "", "Stage 2 · E2.1", "E2.1 Suicide", "Stage 2", ""),
         changed=1,
+        hash="",
         order=(2, 1, 1, 0),
     )
 

@@ -94,8 +94,7 @@ def resolve_stage(
     claimed: list[tuple[str, str, str]] = []
     problems: list[Problem] = []
     for concept, specs, where in concepts:
-        former = next(filter(None, map(ledger.former_key, concept.formerly)), None)
-        key = former or ledger.live_key(concept.id)
+        key, by_former = ledger.named_key(concept.id, concept.formerly)
         if key is None:
             if concept.formerly:
                 resolver.warnings.append(_unknown_former(concept))
@@ -105,10 +104,10 @@ def resolve_stage(
         problems += found
         plan = plan_concept(specs, entries)
         record = ledger.concepts[key]
-        if former is None and not plan.certain():
+        if not by_former and not plan.certain():
             unclaimed.append(Unclaimed(concept.id, concept.source, specs, where, key, entries))
             continue
-        if former is not None:
+        if by_former:
             resolver.warnings.append(_moved(concept.source, record, where, "formerly"))
         elif record.deck != where.deck:
             resolver.warnings.append(_deck_renamed(concept.source, record, where))

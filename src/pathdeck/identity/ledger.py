@@ -122,6 +122,13 @@ class Ledger:
         ]
         return min(found, key=lambda k: (self.concepts[k].retired, k), default=None)
 
+    def named_key(self, concept_id: str, formerly: Iterable[str]) -> tuple[str | None, bool]:
+        """The key of the published concept a concept names, and whether a `formerly` named
+        it: the first former id the ledger knows, else its own id (which a build confirms
+        by its notes)."""
+        former = next(filter(None, map(self.former_key, formerly)), None)
+        return (former, True) if former else (self.live_key(concept_id), False)
+
     def entries_of(self, concept_key: str) -> tuple[list[Entry], list[Problem]]:
         """A concept's pending entries, parsed into new objects, the lines left pending: a
         stage only considers a concept, and whether it is claimed is settled afterwards, the

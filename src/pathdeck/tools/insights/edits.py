@@ -5,11 +5,17 @@ from __future__ import annotations
 import difflib
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pathdeck.tools.insights.published import HIDDEN_FIELDS, PublishedItem
 
 _MARKUP = re.compile(r"<[^>]*>")
+_BREAK = re.compile(
+    r"<(?:br|hr|/?(?:div|p|li|ul|ol|table|tr|td|th|h[1-6]|blockquote|pre))\b[^>]*>", re.I
+)
+"""Tags that end a line or a block: a space between words. Inline ones (bold, a span) are
+inside a word as often as around one, so they part nothing."""
 _SPACE = re.compile(r"\s+")
 _WORDS = re.compile(r"\S+")
 
@@ -48,9 +54,11 @@ class FieldEdit:
 
 
 def visible_text(field_html: str) -> str:
-    """What a learner reads in a field: markup dropped, entities decoded, spaces collapsed."""
-    text = html.unescape(_MARKUP.sub(" ", field_html.replace("<br>", "\n")))
-    return _SPACE.sub(" ", text).strip()
+    """What a learner reads in a field: markup dropped, entities decoded, spaces collapsed,
+    accents composed."""
+    text = html.unescape(_MARKUP.sub("", _BREAK.sub(" ", field_html)))
+    # Anki composes every field it imports (NFC): a decomposed accent in the source is no edit.
+    return unicodedata.normalize("NFC", _SPACE.sub(" ", text).strip())
 
 
 def field_edits(item: PublishedItem, learner_fields: str) -> tuple[FieldEdit, ...]:

@@ -7,7 +7,7 @@ import io
 import json
 
 from pathdeck.tools.insights.figures import Figures
-from pathdeck.tools.insights.published import PublishedItem
+from pathdeck.tools.insights.published import GONE_STAGE, PublishedItem
 from pathdeck.tools.insights.report import GroupInsight, Insights, ItemInsight
 
 FORMAT = 1
@@ -19,7 +19,7 @@ def item_json(item: PublishedItem) -> dict[str, object]:
     return {
         "guid": item.guid,
         "course": item.course_id,
-        "stage": item.stage,
+        "stage": item.stage if item.stage != GONE_STAGE else None,
         "stage_title": item.stage_title,
         "concept_id": item.concept_id,
         "concept_title": item.concept_title,

@@ -7,15 +7,19 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pathdeck import problems as codes
-from pathdeck.cards import FIELDS, GONE_CONCEPT, stage_placements
+from pathdeck.cards import FIELDS, GONE_CONCEPT, Placement, stage_placements
+from pathdeck.curriculum import Concept, Course, Stage
 from pathdeck.identity import Ledger
-from pathdeck.ids import canonical_concept_id as canonical_id
 from pathdeck.problems import ContentError
 from pathdeck.roles import Role
 from pathdeck.tools.insights.reading import published_copies
 
 HIDDEN_FIELDS = frozenset({"Breadcrumb", "Concept", "Stage", "Retired"})
 """Fields every note type repeats for orientation; they are not the item's own text."""
+
+
+GONE_STAGE = 0
+"""The stage of an item whose concept left the course (stage numbers start at 1)."""
 
 
 class PublishedItem(NamedTuple):
@@ -28,6 +32,7 @@ class PublishedItem(NamedTuple):
     guid: str
     course_id: str
     stage: int
+    """The stage it is taught in; GONE_STAGE for a concept gone from the course."""
     stage_title: str
     concept_id: str
     concept_title: str
@@ -37,12 +42,21 @@ class PublishedItem(NamedTuple):
     field_names: tuple[str, ...]
     changed: int
     """The published note's modification time: a learner's copy modified later was edited."""
+    hash: str
+    """The published note's content hash (identity.content_hash of its fields and tags)."""
     order: tuple[int, ...]
     """Curriculum order (stage, concept position, role, then the item's text: its place on the
     page is only known by making the cards): ties in a ranking fall back to it."""
     fields: tuple[str, ...] = ()
     """The published field text (HTML) in note-type order; only read for the items a report
     shows the text of (see fields.py), empty otherwise."""
+
+    @property
+    def stage_label(self) -> str:
+        """The stage as a report names it."""
+        if self.stage == GONE_STAGE:
+            return "No longer in the course"
+        return f"Stage {self.stage} · {self.stage_title}".rstrip(" ·")
 
     @property
     def shown_fields(self) -> tuple[tuple[str, str], ...]:
@@ -78,36 +92,58 @@ def published_items(source: Path) -> dict[str, PublishedItem]:
     _ledger_file(source)
     checked, ledger = outline(source, jobs=1)  # the cores are busy reading exports
     course = checked.course
-    places = {
-        canonical_id(concept.id): (stage, concept, where)
-        for stage in course.stages
-        for concept, where in zip(
-            stage.concepts,
-            stage_placements(course, stage, concept_decks=False).values(),
-            strict=True,
-        )
-    }
+    places = _places(source, course, ledger)
     entries = sorted(ledger.entries, key=lambda e: (e.concept, e.role.rank, e.retired, e.text))
     items: dict[str, PublishedItem] = {}
     for entry in entries:
         record = ledger.concepts[entry.concept]
-        stage, concept, where = places.get(canonical_id(record.id), (None, None, None))
+        stage, concept, where = places.get(entry.concept, (None, None, None))
         order = where.order if where is not None else GONE_CONCEPT
         items[entry.guid] = PublishedItem(
             guid=entry.guid,
             course_id=course.id,
-            stage=order[0],
+            stage=stage.number if stage is not None else GONE_STAGE,
             stage_title=stage.title if stage is not None else "",
-            concept_id=record.id,
+            concept_id=concept.id if concept is not None else record.id,
             concept_title=concept.title if concept is not None else "",
             role=entry.role,
             text=entry.text,
             retired=entry.retired or where is None,
             field_names=_field_names(ledger, entry.role),
             changed=entry.changed,
+            hash=entry.hash,
             order=(*order, entry.role.rank, len(items)),
         )
     return items
+
+
+Place = tuple[Stage, Concept, Placement]
+
+
+def _places(source: Path, course: Course, ledger: Ledger) -> dict[str, Place]:
+    """Each concept of the source by the key of the published concept it is: the one it names
+    (its `formerly` first, as a build matches them), so a rename since the last build keeps
+    its notes. Only when a concept names none while a published one is unnamed is a plan
+    made, to find them by their notes as a build does."""
+    places: dict[str, Place] = {}
+    unnamed: dict[str, Place] = {}
+    for taught in course.stages:
+        placements = stage_placements(course, taught, concept_decks=False).values()
+        for known, placed in zip(taught.concepts, placements, strict=True):
+            key, _ = ledger.named_key(known.id, known.formerly)
+            if key is None:
+                unnamed[known.id] = (taught, known, placed)
+            else:
+                places.setdefault(key, (taught, known, placed))
+    if unnamed and ledger.concepts.keys() - places.keys():
+        from pathdeck.pipeline import plan
+
+        key_of = {entry.guid: entry.concept for entry in ledger.entries}
+        for note in plan(source, jobs=1)[1].notes:
+            key = key_of.get(note.guid)
+            if key is not None and key not in places and note.spec.concept_id in unnamed:
+                places[key] = unnamed[note.spec.concept_id]
+    return places
 
 
 def published_fields(
@@ -118,7 +154,7 @@ def published_fields(
 ) -> dict[str, tuple[str, ...]]:
     """The published fields of these items: from learners' copies still as published (what
     they saw), else, for an item every holder edited, from a plan of its course."""
-    wanted = {guid: items[guid].changed for guid in guids if guid in items}
+    wanted = {guid: (items[guid].changed, items[guid].hash) for guid in guids if guid in items}
     fields = {
         guid: tuple(text.split("\x1f")) for guid, text in published_copies(files, wanted).items()
     }

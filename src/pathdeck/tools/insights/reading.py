@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pathdeck import problems as codes
+from pathdeck.identity import content_hash
 from pathdeck.package.read import ExportError, open_export
 
 # Review-log kinds Anki writes: 0 learning, 1 review, 2 relearning, 3 filtered deck,
@@ -115,10 +116,14 @@ def _touched_fields(
     return fields
 
 
-def published_copies(files: Sequence[Path], wanted: Mapping[str, int]) -> dict[str, str]:
+def published_copies(
+    files: Sequence[Path], wanted: Mapping[str, tuple[int, str]]
+) -> dict[str, str]:
     """The fields (`\\x1f`-separated) of the wanted notes as published, by GUID, from learners'
-    copies still at the published modification time (`wanted` gives it), reading as few of
-    the exports as it takes; a note no export holds so is left out."""
+    copies still as published, reading as few of the exports as it takes; a note no export
+    holds so is left out. `wanted` gives each note's published mod time and content hash: a
+    copy modified later (a leech or a learner's own tag) still counts when its fields and
+    pathdeck's tags are the published ones."""
     found: dict[str, str] = {}
     missing = dict(wanted)
     for path in files:
@@ -127,17 +132,27 @@ def published_copies(files: Sequence[Path], wanted: Mapping[str, int]) -> dict[s
         try:
             with open_export(path) as db:
                 db.execute(WANTED_TABLE)
-                db.executemany("INSERT INTO temp.wanted VALUES (?, ?)", missing.items())
-                found.update(db.execute(WANTED_COPIES))
+                db.executemany("INSERT INTO temp.wanted VALUES (?)", [(g,) for g in missing])
+                for guid, mod, fields, tags in db.execute(WANTED_COPIES):
+                    if _as_published(missing[guid], mod, fields, tags):
+                        found[guid] = fields
         except (ExportError, sqlite3.DatabaseError):
             continue  # read once already: its problem is reported
         missing = {guid: mod for guid, mod in missing.items() if guid not in found}
     return found
 
 
+def _as_published(published: tuple[int, str], mod: int, fields: str, tags: str) -> bool:
+    changed, digest = published
+    if mod == changed:
+        return True
+    ours = [tag for tag in tags.split() if tag.lower().startswith("pathdeck::")]
+    return content_hash(fields.split("\x1f"), ours) == digest
+
+
 # The wanted notes go into a temporary table (the export itself stays read-only), so SQLite
 # hands back only their fields: a tenth of the notes' text, not all of it.
-WANTED_TABLE = "CREATE TEMP TABLE wanted (guid TEXT PRIMARY KEY, mod INTEGER) WITHOUT ROWID"
+WANTED_TABLE = "CREATE TEMP TABLE wanted (guid TEXT PRIMARY KEY) WITHOUT ROWID"
 WANTED_COPIES = """
-SELECT n.guid, n.flds FROM notes AS n JOIN temp.wanted AS w ON w.guid = n.guid AND w.mod = n.mod
+SELECT n.guid, n.mod, n.flds, n.tags FROM notes AS n JOIN temp.wanted AS w ON w.guid = n.guid
 """

@@ -173,10 +173,9 @@ def _groups(
 
 def _labels(item: PublishedItem) -> tuple[tuple[tuple[int, ...], str], ...]:
     """(sort order, label) of the item's stage, concept and role."""
-    stage = f"Stage {item.stage} · {item.stage_title}".rstrip(" ·")
     concept = f"{item.concept_id} {item.concept_title}".strip()
     return (
-        (item.order[:1], stage),
+        (item.order[:1], item.stage_label),
         (item.order[:2], concept),
         ((item.order[2],), item.role.words),
     )

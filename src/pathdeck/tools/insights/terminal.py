@@ -43,12 +43,13 @@ def render_table(report: Insights, top: int = TOP) -> str:
         lines.append("     no item was studied by enough learners yet")
     if report.pooled_items:
         lines.append(_pooled_line(report))
-    lines += ["", "Retention per stage", f"{'retention':>9}  {'reviews':>7}  stage"]
+    # The answers retention is worked out over: on review cards, not every answer ("reviews").
+    lines += ["", "Retention per stage", f"{'retention':>9}  {'review answers':>14}  stage"]
     for stage in report.groups["stage"]:
         figures = stage.figures
         shown = "(pooled)" if figures is None else percent(figures.retention)
         reviews = "" if figures is None else str(figures.review)
-        lines.append(f"{shown:>9}  {reviews:>7}  {stage.label}")
+        lines.append(f"{shown:>9}  {reviews:>14}  {stage.label}")
     edited = sum(1 for insight in report.items if insight.edits)
     if edited:
         lines += ["", f"{edited} item(s) edited by learners: see --html or --json for the diffs."]

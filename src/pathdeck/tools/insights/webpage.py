@@ -150,7 +150,7 @@ def _item(insight: ItemInsight) -> str:
 
 def _where(insight: ItemInsight) -> str:
     item = insight.item
-    return f"Stage {item.stage} · {item.stage_title} — {item.concept_id} {item.concept_title}"
+    return f"{item.stage_label} — {item.concept_id} {item.concept_title}"
 
 
 def _pooled(report: Insights) -> str:
