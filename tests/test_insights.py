@@ -11,6 +11,7 @@ import pytest
 from anki_helpers import fresh_collection, import_default
 from cli_support import run_cli
 from insights_support import (  # the cohort fixture is used by name, so it is imported here
+    COURSE,
     FLAGGED,
     HARD_TEXTS,
     MARKED,
@@ -22,6 +23,7 @@ from insights_support import (  # the cohort fixture is used by name, so it is i
     cohort,
     export_as,
     export_without_scheduling,
+    study_rounds,
 )
 from pathdeck.tools.insights.edits import visible_text
 from pathdeck.tools.insights.report import Insights
@@ -229,6 +231,36 @@ def test_bad_inputs_are_located_and_the_rest_reported(cohort: Cohort, tmp_path: 
     assert f"{missing}:1:1: error[unreadable-export]" in err
     assert "Traceback" not in err
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_a_learner_sent_twice_counts_once(cohort: Cohort, tmp_path: Path) -> None:
+    """The same export under two names, or a learner's older and newer exports, is one
+    learner: else an item two learners studied would pass --min-learners 3."""
+    once = report_of(cohort)
+    resent = tmp_path / "resent-learner-0.apkg"
+    shutil.copy(cohort.exports[0], resent)
+    report, read = insights([*cohort.exports, resent], sources=[cohort.source], min_learners=3)
+    assert report.learners == 4
+    (problem,) = report.problems
+    assert (problem.code, problem.location.path) == ("same-learner-twice", str(resent))
+    assert [i.figures for i in report.ranked] == [i.figures for i in once.ranked]
+    assert resent not in read
+
+
+def test_of_one_learners_two_exports_the_later_is_kept(cohort: Cohort, tmp_path: Path) -> None:
+    """A learner who studied on after their first export: the newer export is the one read."""
+    col = fresh_collection(tmp_path / "learner")
+    import_default(col, cohort.scratch / "release-1.apkg")
+    study_rounds(col, COURSE, lambda card: 3, rounds=1)
+    earlier = export_as(col, tmp_path / "exports", "earlier", "apkg")
+    study_rounds(col, COURSE, lambda card: 1, rounds=1)
+    later = export_as(col, tmp_path / "exports", "later", "colpkg")
+    col.close()
+    report, read = insights([later, earlier], sources=[cohort.source], min_learners=1)
+    assert report.learners == 1
+    assert read == (later,)
+    assert [p.location.path for p in report.problems] == [str(earlier)]
+    assert sum(i.figures.lapses for i in report.ranked if i.figures) > 0  # the later answers
 
 
 def test_report_never_overwrites_an_input(cohort: Cohort) -> None:

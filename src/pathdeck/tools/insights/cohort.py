@@ -45,6 +45,8 @@ class Cohort:
     """Per item, the fields of every learner's copy modified after publication."""
     problems: list[Problem] = field(default_factory=list)
     read: list[Path] = field(default_factory=list)
+    marks: list[tuple[Path, tuple[int, ...], int]] = field(default_factory=list)
+    """Per file read: when its learner's first answers and last answer were given."""
 
     def merge(self, other: Cohort) -> None:
         """Add another share's learners (numbered after this one's) to this cohort."""
@@ -58,6 +60,7 @@ class Cohort:
             self.touched.setdefault(guid, []).extend(fields)
         self.problems += other.problems
         self.read += other.read
+        self.marks += other.marks
 
 
 def group_keys(item: PublishedItem) -> tuple[GroupKey, GroupKey, GroupKey]:
@@ -192,3 +195,18 @@ def add_learner(cohort: Cohort, export: LearnerExport, *, number: int) -> None:
     cohort.learners += 1
     cohort.foreign_notes += export.foreign_notes
     cohort.read.append(export.path)
+    cohort.marks.append((export.path, export.first_reviews, export.last_review))
+
+
+def same_learners(cohort: Cohort) -> list[Path]:
+    """The files that hold a learner another file holds too (the same first answers), all but
+    the one with the latest answers: a learner sent twice must count once, or an item two
+    learners studied would pass --min-learners 3."""
+    by_learner: dict[tuple[int, ...], list[tuple[int, int, Path]]] = {}
+    for order, (path, first, last) in enumerate(cohort.marks):
+        if first:  # no answers at all: nothing tells this learner apart
+            by_learner.setdefault(first, []).append((-last, order, path))
+    return sorted(
+        (path for files in by_learner.values() for _, _, path in sorted(files)[1:]),
+        key=cohort.read.index,
+    )

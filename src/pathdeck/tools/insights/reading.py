@@ -38,6 +38,10 @@ TAGS = """
 SELECT id, ' ' || tags || ' ' LIKE '% leech %', ' ' || tags || ' ' LIKE '% marked %'
 FROM notes WHERE tags LIKE '%leech%' OR tags LIKE '%marked%'
 """
+FIRST_REVIEWS = "SELECT id FROM revlog ORDER BY id LIMIT 8"
+"""A review's id is the millisecond it was answered: two exports whose first eight answers
+are the same are the same learner's collection (sent twice, or exported twice)."""
+LAST_REVIEW = "SELECT max(id) FROM revlog"
 HAS_SCHEDULING = (
     "SELECT EXISTS (SELECT 1 FROM revlog) OR EXISTS (SELECT 1 FROM cards WHERE type != 0)"
 )
@@ -61,6 +65,10 @@ class LearnerExport:
     """The fields (`\\x1f`-separated) of each note modified after it was published, by GUID:
     only those can hold a learner's edit."""
     foreign_notes: int
+    first_reviews: tuple[int, ...]
+    """When the learner's first answers were given: who they are, without naming them."""
+    last_review: int
+    """When their last answer was given (0 for none): the later of two exports holds more."""
 
 
 def read_learner(path: Path, published: Mapping[str, int]) -> LearnerExport:
@@ -78,6 +86,8 @@ def read_learner(path: Path, published: Mapping[str, int]) -> LearnerExport:
                 tags={nid: (leech, marked) for nid, leech, marked in db.execute(TAGS)},
                 touched=_touched_fields(db, notes, published),
                 foreign_notes=len(every) - len(notes),
+                first_reviews=tuple(row[0] for row in db.execute(FIRST_REVIEWS)),
+                last_review=db.execute(LAST_REVIEW).fetchone()[0] or 0,
             )
             scheduled = bool(db.execute(HAS_SCHEDULING).fetchone()[0])
         except sqlite3.DatabaseError as exc:

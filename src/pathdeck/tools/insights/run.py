@@ -8,7 +8,7 @@ from pathlib import Path
 from pathdeck import problems as codes
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.progress import Progress, silent
-from pathdeck.tools.insights.cohort import export_files, gather
+from pathdeck.tools.insights.cohort import export_files, gather, same_learners
 from pathdeck.tools.insights.published import (
     PublishedItem,
     published_fields,
@@ -59,12 +59,26 @@ def insights(
         progress=progress,
         meanwhile=lambda: items.update(course_items(sources)),
     )
+    twice = same_learners(cohort)
+    if twice:  # rare, so the rest is simply read again without them
+        kept = [path for path in export_files(inputs) if path not in twice]
+        cohort = gather(kept, published, jobs=jobs, progress=progress)
+        cohort.problems += [_counted_once(path) for path in twice]
     cohort.problems += _empty_folders(inputs)
 
     def fields_of(guids: set[str]) -> dict[str, tuple[str, ...]]:
         return published_fields(guids, items, cohort.read, sources)
 
     return summarise(cohort, items, min_learners, fields_of), tuple(cohort.read)
+
+
+def _counted_once(path: Path) -> Problem:
+    return Problem(
+        location=Location(str(path)),
+        code=codes.SAME_LEARNER_TWICE,
+        message="holds the same learner's answers as another input (their first answers "
+        "match): they are counted once, from the export with the latest answers",
+    )
 
 
 def _empty_folders(inputs: Sequence[Path]) -> list[Problem]:
