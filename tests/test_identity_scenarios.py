@@ -418,6 +418,34 @@ def test_recovery_from_a_learners_export(course: Course, learner: Learner, kind:
     assert_nothing_lost(learner, before, course.ledger())
 
 
+def test_recovery_from_an_export_when_the_source_has_decomposed_accents(
+    course: Course, learner: Learner
+) -> None:
+    """Text pasted with decomposed accents (e + U+0301, as some PDFs and Macs give it): Anki
+    stores every field composed, so a learner's export must still recover the ledger."""
+    from insights_support import export_as
+
+    def accented(data: dict[str, Any]) -> None:
+        data["pitfalls"].append("Treating the cafe\u0301 chat as a re\u0301sume\u0301 of the plan")
+        data["anchor"] = data["anchor"] + " Ne\u0301gociez."
+
+    studied(course, learner)
+    edit(course.source, E61, accented)
+    course.release()
+    learner.take(course.out)
+    learner.review_everything()
+    before = course.ledger()
+    exported = export_as(learner.col, course.out.parent / "export", "learner", "apkg")
+    (course.source / LEDGER_FILE).unlink()
+    course.out.unlink()
+    report = recover(course.source, exported)
+    assert report.exact == report.notes == len(before)
+    built = course.release()
+    assert [built.counts[k] for k in ("new", "updated", "retired")] == [0, 0, 0]
+    learner.take(course.out)
+    assert_nothing_lost(learner, before, course.ledger())
+
+
 def test_recovery_from_a_file_that_is_no_package(course: Course, tmp_path: Path) -> None:
     """A file that is not an Anki package is a located error, and no ledger is written."""
     course.release()

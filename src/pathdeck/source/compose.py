@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from unicodedata import normalize
 
 import yaml
 from yaml.events import (
@@ -92,6 +93,8 @@ class _Composer:
                 if event.anchor is not None or event.tag is not None:
                     raise self._decorated(event)
                 text, mark = event.value, event.start_mark
+                if not text.isascii():  # Anki stores every field it imports composed (NFC):
+                    text = normalize("NFC", text)  # publish what learners' copies will hold
                 tag = STR_TAG if event.style else plain_tag(text)  # style "" or None: plain
                 node = new(
                     Scalar, (text, tag, new(Location, (path, mark.line + 1, mark.column + 1)))
