@@ -157,9 +157,9 @@ class Ledger:
         found = {entry.guid: entry.changed for entry in self.entries}
         for lines in self.pending.values():
             for _, line in lines:
-                note = _NOTE_CHANGED.match(line) or _parsed_note(line)
-                if note is not None and int(note[2]) > found.get(note[1], -1):
-                    found[note[1]] = int(note[2])
+                note = _guid_and_changed(line)
+                if note is not None and note[1] > found.get(note[0], -1):
+                    found[note[0]] = note[1]
         return found
 
     def render(self) -> str:
@@ -203,11 +203,15 @@ def entry_line(e: Entry) -> str:
 _NOTE_CHANGED = re.compile(r'\{"note": "([^"\\]*)", .*?, "changed": (\d+), ')
 
 
-def _parsed_note(line: str) -> tuple[str, str, str] | None:
-    """(line, GUID, mod time) of a note line written some other way; None if it is damaged."""
+def _guid_and_changed(line: str) -> tuple[str, int] | None:
+    """A note line's GUID and mod time, parsed only when it was written some other way than
+    entry_line writes it; None if it is damaged."""
+    written = _NOTE_CHANGED.match(line)
+    if written is not None:
+        return written[1], int(written[2])
     try:
         data = json_line(line)
-        return (line, str(data["note"]), str(int(data["changed"])))  # type: ignore[index]
+        return str(data["note"]), int(data["changed"])  # type: ignore[index]
     except (ValueError, TypeError, KeyError):
         return None
 
