@@ -13,7 +13,6 @@ import pytest
 
 from anki_helpers import fresh_collection, import_default
 from insights_support import EXPORT_KINDS, export_as, study_everything_due
-from pathdeck._speed import in_memory
 from pathdeck.package.read import ExportError, open_export
 from pathdeck.pipeline import build
 
@@ -42,14 +41,8 @@ def contents(db: sqlite3.Connection) -> tuple[set[str], int, int]:
 
 
 @pytest.mark.parametrize("kind", EXPORT_KINDS)
-@pytest.mark.parametrize("where", ["memory", "file"])
-def test_every_export_format_reads_back(
-    studied: Any, tmp_path: Path, kind: str, where: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each way Anki exports gives back the learner's notes, cards and review log, whether the
-    collection is held in memory or (larger than in_memory.MEMORY_LIMIT) extracted to a file."""
-    if where == "file":
-        monkeypatch.setattr(in_memory, "MEMORY_LIMIT", 0)
+def test_every_export_format_reads_back(studied: Any, tmp_path: Path, kind: str) -> None:
+    """Each way Anki exports gives back the learner's notes, cards and review log."""
     expected = (
         {studied.get_note(n).guid for n in studied.find_notes("")},
         studied.card_count(),
@@ -58,8 +51,6 @@ def test_every_export_format_reads_back(
     path = export_as(studied, tmp_path / "exports", "learner", kind)
     with open_export(path) as db:
         assert contents(db) == expected
-        (main,) = [row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"]
-    assert main.endswith("collection.sqlite") == (where == "file")
     assert expected[2] > 0
 
 
@@ -72,13 +63,8 @@ def test_modern_package_placeholder_is_never_read(studied: Any, tmp_path: Path) 
     assert not any("update to the latest Anki" in text for text in fields)
 
 
-@pytest.mark.parametrize("limit", [in_memory.MEMORY_LIMIT, 0])
-def test_connection_is_read_only(
-    studied: Any, tmp_path: Path, limit: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Writing through the connection fails, in memory or from a file, and the input file is
-    unchanged."""
-    monkeypatch.setattr(in_memory, "MEMORY_LIMIT", limit)
+def test_connection_is_read_only(studied: Any, tmp_path: Path) -> None:
+    """Writing through the connection fails, and the input file is unchanged."""
     path = export_as(studied, tmp_path / "exports", "learner", "apkg-legacy")
     before = path.read_bytes()
     with open_export(path) as db, pytest.raises(sqlite3.OperationalError, match="readonly"):
@@ -89,16 +75,11 @@ def test_connection_is_read_only(
 def test_temporary_files_are_removed(
     studied: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A collection too large for memory is extracted to a temporary file, and nothing of it
-    is left behind, whether the reading finished or failed; a small one writes no file."""
+    """Nothing extracted is left behind, whether the reading finished or failed."""
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     path = export_as(studied, tmp_path / "exports", "learner", "apkg")
-    with open_export(path) as db:
-        db.execute("SELECT count(*) FROM notes")
-        assert not list(scratch.iterdir())
-    monkeypatch.setattr(in_memory, "MEMORY_LIMIT", 0)
     with open_export(path) as db:
         db.execute("SELECT count(*) FROM notes")
         assert list(scratch.iterdir())

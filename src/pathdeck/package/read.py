@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import sqlite3
@@ -10,7 +9,8 @@ import tempfile
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -18,7 +18,6 @@ from typing import IO, Any
 import zstandard
 
 from pathdeck import problems as codes
-from pathdeck._speed import in_memory
 
 MODERN = "collection.anki21b"
 """Anki 2.1.50+: a zstd-compressed SQLite collection."""
@@ -73,21 +72,17 @@ class StoredPackage:
     decks: frozenset[str]
 
 
-@contextlib.contextmanager
+@contextmanager
 def open_export(path: Path) -> Iterator[sqlite3.Connection]:
-    """The collection inside an .apkg or .colpkg as a read-only connection: held in memory,
-    or extracted to a temporary file when large (see _speed/in_memory.py); temp files removed."""
-    with contextlib.ExitStack() as cleanup:
-        collection = _extract_collection(path, lambda: _scratch_file(cleanup))
-        connection = _connect_read_only(path, collection)
-        cleanup.callback(connection.close)
-        yield connection
-
-
-def _scratch_file(cleanup: contextlib.ExitStack) -> Path:
-    """A file to extract a large collection to, removed with its folder when `cleanup` runs."""
-    scratch = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="pathdeck-export-"))
-    return Path(scratch) / "collection.sqlite"
+    """The collection inside an .apkg or .colpkg as a read-only connection; temp files removed."""
+    with tempfile.TemporaryDirectory(prefix="pathdeck-export-") as scratch:
+        database = Path(scratch) / "collection.sqlite"
+        _extract_collection(path, database)
+        connection = _connect_read_only(path, database)
+        try:
+            yield connection
+        finally:
+            connection.close()
 
 
 def read_package(path: Path) -> StoredPackage:
@@ -120,14 +115,13 @@ def damaged(path: Path, why: str) -> ExportError:
     return ExportError(path, codes.DAMAGED_EXPORT, f"the Anki export is damaged: {why}")
 
 
-def _extract_collection(path: Path, scratch_file: Callable[[], Path]) -> list[bytes] | Path:
-    """The newest collection in the package, decompressing a modern one: its bytes in chunks
-    when they fit in memory, else the file (from `scratch_file`) they were written to."""
+def _extract_collection(path: Path, database: Path) -> None:
+    """Copy the newest collection in the package to `database`, decompressing a modern one."""
     try:
         with zipfile.ZipFile(path) as archive:
             member = _collection_member(path, set(archive.namelist()))
-            with archive.open(member) as packed:
-                return _copy(packed, scratch_file, compressed=member == MODERN)
+            with archive.open(member) as packed, database.open("wb") as plain:
+                _copy(packed, plain, compressed=member == MODERN)
     except zipfile.BadZipFile as exc:
         if not _starts_like_zip(path):
             raise ExportError(
@@ -162,45 +156,27 @@ def _collection_member(path: Path, members: set[str]) -> str:
     )
 
 
-def _copy(
-    packed: IO[bytes], scratch_file: Callable[[], Path], *, compressed: bool
-) -> list[bytes] | Path:
-    """Stream the member out: into memory up to in_memory.MEMORY_LIMIT, beyond it (or where
-    sqlite3 cannot open bytes) on to a file, so a large collection never sits in memory whole."""
-    plain = zstandard.ZstdDecompressor().stream_reader(packed) if compressed else packed
-    limit = in_memory.MEMORY_LIMIT if in_memory.can_hold_in_memory() else -1
-    chunks, whole = in_memory.read_up_to(plain, limit)
-    if whole:
-        return chunks
-    database = scratch_file()
-    with database.open("wb") as file:
-        file.writelines(chunks)
-        shutil.copyfileobj(plain, file, in_memory.CHUNK)
-    return database
+def _copy(packed: IO[bytes], plain: IO[bytes], *, compressed: bool) -> None:
+    """Stream the member out, so a large collection never sits in memory whole."""
+    if compressed:
+        zstandard.ZstdDecompressor().copy_stream(packed, plain)
+    else:
+        shutil.copyfileobj(packed, plain, 1 << 20)
 
 
-def _connect_read_only(path: Path, collection: list[bytes] | Path) -> sqlite3.Connection:
-    """Open the extracted collection read-only and check that it is an Anki collection."""
-    connection: sqlite3.Connection | None = None
+def _connect_read_only(path: Path, database: Path) -> sqlite3.Connection:
+    """Open the extracted copy read-only and check that it is an Anki collection."""
+    uri = database.as_uri() + "?mode=ro&immutable=1"
+    connection = sqlite3.connect(uri, uri=True)
     try:
-        if isinstance(collection, Path):
-            uri = collection.as_uri() + "?mode=ro&immutable=1"
-            connection = sqlite3.connect(uri, uri=True)
-        else:
-            connection = in_memory.connect_to_image(collection)
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-        missing = REQUIRED_TABLES - tables
-        if missing:
-            why = f"its collection lacks the {', '.join(sorted(missing))} table(s)"
-            raise damaged(path, why)
     except sqlite3.DatabaseError as exc:
-        if connection is not None:
-            connection.close()
-        raise damaged(path, f"its collection is not a readable database ({exc})") from None
-    except ExportError:
-        assert connection is not None
         connection.close()
-        raise
+        raise damaged(path, f"its collection is not a readable database ({exc})") from None
+    missing = REQUIRED_TABLES - tables
+    if missing:
+        connection.close()
+        raise damaged(path, f"its collection lacks the {', '.join(sorted(missing))} table(s)")
     return connection
 
 

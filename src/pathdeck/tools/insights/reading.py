@@ -6,7 +6,6 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pathdeck import problems as codes
 from pathdeck.identity import content_hash
@@ -118,21 +117,13 @@ def _touched_fields(
 ) -> dict[str, str]:
     """Fields of the notes modified after publication."""
     ids = [note_id for guid, note_id, mod in notes if mod > published[guid]]
-    return dict(_rows_where(db, "SELECT guid, flds FROM notes WHERE id IN ({})", ids))
-
-
-def _rows_where(
-    db: sqlite3.Connection, query: str, values: Sequence[object]
-) -> list[tuple[Any, ...]]:
-    """The rows of `query` whose `IN ({})` list is `values`, asked in chunks (SQLite's limit
-    on bound parameters is 999 or more). The collection is read-only, even in memory, so no
-    temporary table can hold them."""
-    rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(values), 500):
-        chunk = values[start : start + 500]
+    fields: dict[str, str] = {}
+    for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters is 999 or more
+        chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        rows += db.execute(query.format(marks), chunk).fetchall()
-    return rows
+        query = f"SELECT guid, flds FROM notes WHERE id IN ({marks})"  # noqa: S608 - only ?s
+        fields.update(db.execute(query, chunk).fetchall())
+    return fields
 
 
 def published_copies(
@@ -150,12 +141,13 @@ def published_copies(
             break
         try:
             with open_export(path) as db:
-                copies = _rows_where(db, WANTED_COPIES, list(missing))
+                db.execute(WANTED_TABLE)
+                db.executemany("INSERT INTO temp.wanted VALUES (?)", [(g,) for g in missing])
+                for guid, mod, fields, tags in db.execute(WANTED_COPIES):
+                    if _as_published(missing[guid], mod, fields, tags):
+                        found[guid] = fields
         except (ExportError, sqlite3.DatabaseError):
             continue  # read once already: its problem is reported
-        for guid, mod, fields, tags in copies:
-            if _as_published(missing[guid], mod, fields, tags):
-                found[guid] = fields
         missing = {guid: mod for guid, mod in missing.items() if guid not in found}
     return found
 
@@ -168,5 +160,9 @@ def _as_published(published: tuple[int, str], mod: int, fields: str, tags: str) 
     return content_hash(fields.split("\x1f"), ours) == digest
 
 
-# Only the wanted notes' fields come back: a tenth of the notes' text, not all of it.
-WANTED_COPIES = "SELECT guid, mod, flds, tags FROM notes WHERE guid IN ({})"
+# The wanted notes go into a temporary table (the export itself stays read-only), so SQLite
+# hands back only their fields: a tenth of the notes' text, not all of it.
+WANTED_TABLE = "CREATE TEMP TABLE wanted (guid TEXT PRIMARY KEY) WITHOUT ROWID"
+WANTED_COPIES = """
+SELECT n.guid, n.mod, n.flds, n.tags FROM notes AS n JOIN temp.wanted AS w ON w.guid = n.guid
+"""
