@@ -149,17 +149,18 @@ class Ledger:
         self.entries += taken
         return taken, problems
 
-    def changes(self) -> dict[str, int]:
-        """Every published GUID with its note's last modification time (the later of a note
-        listed twice), read from the note lines without making entries of them: insights
-        need only this to read learners' exports, and making every entry took four times as
-        long. A damaged line is left out here; parsing the ledger whole reports it."""
-        found = {entry.guid: entry.changed for entry in self.entries}
+    def changes(self) -> dict[str, tuple[int, str]]:
+        """Every published GUID with its note's last modification time and content hash (of
+        the later line for a note listed twice), read from the note lines without making
+        entries of them: insights need only this to read learners' exports, and making every
+        entry took four times as long. A damaged line is left out here; parsing the ledger
+        whole reports it."""
+        found = {entry.guid: (entry.changed, entry.hash) for entry in self.entries}
         for lines in self.pending.values():
             for _, line in lines:
-                note = _guid_and_changed(line)
-                if note is not None and note[1] > found.get(note[0], -1):
-                    found[note[0]] = note[1]
+                note = _published_state(line)
+                if note is not None and note[1] > found.get(note[0], (-1, ""))[0]:
+                    found[note[0]] = note[1:]
         return found
 
     def render(self) -> str:
@@ -198,20 +199,20 @@ def entry_line(e: Entry) -> str:
     )
 
 
-# A note line as entry_line writes it, up to its mod time: no string before "changed" can hold
-# a bare quote, so the first `, "changed": ` is the key itself.
-_NOTE_CHANGED = re.compile(r'\{"note": "([^"\\]*)", .*?, "changed": (\d+), ')
+# A note line as entry_line writes it, up to its content hash: no string before "changed" can
+# hold a bare quote, so the first `, "changed": ` is the key itself.
+_NOTE_STATE = re.compile(r'\{"note": "([^"\\]*)", .*?, "changed": (\d+), "hash": "([^"\\]*)", ')
 
 
-def _guid_and_changed(line: str) -> tuple[str, int] | None:
-    """A note line's GUID and mod time, parsed only when it was written some other way than
-    entry_line writes it; None if it is damaged."""
-    written = _NOTE_CHANGED.match(line)
+def _published_state(line: str) -> tuple[str, int, str] | None:
+    """A note line's GUID, mod time and content hash, parsed only when it was written some
+    other way than entry_line writes it; None if it is damaged."""
+    written = _NOTE_STATE.match(line)
     if written is not None:
-        return written[1], int(written[2])
+        return written[1], int(written[2]), written[3]
     try:
         data = json_line(line)
-        return str(data["note"]), int(data["changed"])  # type: ignore[index]
+        return str(data["note"]), int(data["changed"]), str(data["hash"])  # type: ignore[index]
     except (ValueError, TypeError, KeyError):
         return None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -14,7 +14,7 @@ from pathdeck.problems import Location, Problem
 from pathdeck.progress import Progress, silent
 from pathdeck.tools.insights.figures import COUNTS, add_counts
 from pathdeck.tools.insights.published import PublishedItem
-from pathdeck.tools.insights.reading import LearnerExport, read_learner
+from pathdeck.tools.insights.reading import LearnerExport, Published, read_learner
 
 EXPORT_SUFFIXES = (".apkg", ".colpkg")
 BYTES_PER_WEIGHT = 20_000
@@ -42,7 +42,7 @@ class Cohort:
     """Per item, the learners who studied it as bits (bit n: the n-th input file read): a
     group's or a pool's learners are the union of its items', counted without naming anyone."""
     touched: dict[str, list[str]] = field(default_factory=dict)
-    """Per item, the fields of every learner's copy modified after publication."""
+    """Per item, the fields of every learner's copy that is no longer as published."""
     problems: list[Problem] = field(default_factory=list)
     read: list[Path] = field(default_factory=list)
     marks: list[tuple[Path, tuple[int, ...], int]] = field(default_factory=list)
@@ -93,7 +93,7 @@ class Share(NamedTuple):
 
 def gather(
     files: Sequence[Path],
-    published: Mapping[str, int],
+    published: Published,
     *,
     jobs: int | None = None,
     progress: Progress = silent,
@@ -139,9 +139,7 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _read_share(
-    share: Share, *, published: Mapping[str, int], total: int, progress: Progress
-) -> Cohort:
+def _read_share(share: Share, *, published: Published, total: int, progress: Progress) -> Cohort:
     """One process's learners. Only the first share (read in this process) draws progress,
     scaled as if the others kept pace."""
     cohort = Cohort()

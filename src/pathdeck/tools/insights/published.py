@@ -68,8 +68,9 @@ class PublishedItem(NamedTuple):
         )
 
 
-def published_guids(source: Path) -> dict[str, int]:
-    """Every GUID the course in `source` has published, with its note's modification time.
+def published_guids(source: Path) -> dict[str, tuple[int, str]]:
+    """Every GUID the course in `source` has published, with its note's modification time and
+    content hash.
 
     The ledger's note lines alone say this, in a tenth of the time reading the course takes,
     so learners' exports can be read while the course is read.

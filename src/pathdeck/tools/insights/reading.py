@@ -47,6 +47,10 @@ HAS_SCHEDULING = (
 )
 
 
+Published = Mapping[str, tuple[int, str]]
+"""Each published GUID's note modification time and content hash (identity.content_hash)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LearnerExport:
     """What one export holds of the courses, keyed by the learner's note ids."""
@@ -62,7 +66,7 @@ class LearnerExport:
     tags: dict[int, tuple[int, int]]
     """Per note id with either: leech, marked (0 or 1)."""
     touched: dict[str, str]
-    """The fields (`\\x1f`-separated) of each note modified after it was published, by GUID:
+    """The fields (`\\x1f`-separated) of each note that is no longer as published, by GUID:
     only those can hold a learner's edit."""
     foreign_notes: int
     first_reviews: tuple[int, ...]
@@ -71,9 +75,9 @@ class LearnerExport:
     """When their last answer was given (0 for none): the later of two exports holds more."""
 
 
-def read_learner(path: Path, published: Mapping[str, int]) -> LearnerExport:
-    """Read one learner's export, knowing each published GUID's modification time; ExportError
-    when it cannot serve as one learner's reviews."""
+def read_learner(path: Path, published: Published) -> LearnerExport:
+    """Read one learner's export, knowing each published GUID's modification time and hash;
+    ExportError when it cannot serve as one learner's reviews."""
     with open_export(path) as db:
         try:
             every = db.execute(NOTES).fetchall()
@@ -111,29 +115,26 @@ def read_learner(path: Path, published: Mapping[str, int]) -> LearnerExport:
 
 
 def _touched_fields(
-    db: sqlite3.Connection,
-    notes: tuple[tuple[str, int, int], ...],
-    published: Mapping[str, int],
+    db: sqlite3.Connection, notes: tuple[tuple[str, int, int], ...], published: Published
 ) -> dict[str, str]:
-    """Fields of the notes modified after publication."""
-    ids = [note_id for guid, note_id, mod in notes if mod > published[guid]]
+    """Fields of the notes no longer as published: modified since, and not just tagged (a
+    leech, a learner's own tag), which changes the modification time but no field."""
+    ids = [note_id for guid, note_id, mod in notes if mod > published[guid][0]]
     fields: dict[str, str] = {}
     for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters is 999 or more
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        query = f"SELECT guid, flds FROM notes WHERE id IN ({marks})"  # noqa: S608 - only ?s
-        fields.update(db.execute(query, chunk).fetchall())
+        query = f"SELECT guid, mod, flds, tags FROM notes WHERE id IN ({marks})"  # noqa: S608
+        for guid, mod, text, tags in db.execute(query, chunk):
+            if not _as_published(published[guid], mod, text, tags):
+                fields[guid] = text
     return fields
 
 
-def published_copies(
-    files: Sequence[Path], wanted: Mapping[str, tuple[int, str]]
-) -> dict[str, str]:
+def published_copies(files: Sequence[Path], wanted: Published) -> dict[str, str]:
     """The fields (`\\x1f`-separated) of the wanted notes as published, by GUID, from learners'
     copies still as published, reading as few of the exports as it takes; a note no export
-    holds so is left out. `wanted` gives each note's published mod time and content hash: a
-    copy modified later (a leech or a learner's own tag) still counts when its fields and
-    pathdeck's tags are the published ones."""
+    holds so is left out."""
     found: dict[str, str] = {}
     missing = dict(wanted)
     for path in files:
@@ -153,6 +154,8 @@ def published_copies(
 
 
 def _as_published(published: tuple[int, str], mod: int, fields: str, tags: str) -> bool:
+    """Whether a learner's copy is as published: not modified since, or modified (a leech, a
+    learner's own tag) with its fields and pathdeck's tags still the published ones."""
     changed, digest = published
     if mod == changed:
         return True

@@ -48,7 +48,7 @@ def insights(
 
     The exports are read knowing only the published GUIDs (the ledger's); the course itself,
     which takes longer to read, is read in this process while the workers read."""
-    published: dict[str, int] = {}
+    published: dict[str, tuple[int, str]] = {}
     for source in _existing(sources):
         published.update(published_guids(source))
     items: dict[str, PublishedItem] = {}
