@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from pathlib import Path
@@ -283,7 +284,7 @@ def test_parallel_shares_give_the_serial_result(
     from pathdeck.tools.insights import cohort as gathering
     from pathdeck.tools.insights.published import published_guids
 
-    items = published_guids(cohort.source)
+    items = functools.partial(published_guids, cohort.source)
     files = [*cohort.exports, cohort.source / "course.yaml"]  # a bad input in a worker's share
     serial = gathering.gather(files, items, jobs=1)
     monkeypatch.setattr(gathering, "BYTES_PER_WEIGHT", 1)  # even small exports get a worker

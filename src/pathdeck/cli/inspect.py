@@ -392,16 +392,22 @@ def insights(
     if sum(bool(x) for x in (as_json, csv_file, html_file)) > 1:
         raise click.UsageError("choose one of --json, --csv and --html")
     refuse_writing_inputs(inputs, csv_file or html_file)
+    places = formats.ItemPlaces()
     with progress_bar(quiet=ctx.obj["quiet"]) as progress:
         report, read = gather_insights(
-            inputs, sources=sources, min_learners=min_learners, jobs=jobs, progress=progress
+            inputs,
+            sources=sources,
+            min_learners=min_learners,
+            jobs=jobs,
+            progress=progress,
+            prepare=places.prepare if as_json else lambda items: None,
         )
     if ctx.obj["verbose"]:
         for path in read:
             click.echo(f"read {path}", err=True)
     echo_problems(report.problems)
     if as_json:
-        click.echo(_insights_json(report))
+        click.echo(_insights_json(report, places))
     elif csv_file or html_file:
         target = csv_file or html_file
         assert target is not None
@@ -419,7 +425,7 @@ def insights(
         sys.exit(EXIT_PROBLEMS)
 
 
-def _insights_json(report: Any) -> str:
+def _insights_json(report: Any, places: Any) -> str:
     """The insights report in the one JSON envelope. Inputs are learners' exports, so no file
     name is ever in the report: problems say what is wrong, -v names the files on stderr."""
     from dataclasses import replace
@@ -428,7 +434,7 @@ def _insights_json(report: Any) -> str:
     from pathdeck.report import envelope
     from pathdeck.tools.insights import formats
 
-    payload = formats.to_json(report, paths=False)
+    payload = formats.to_json(report, paths=False, places=places)
     ok = bool(payload.pop("ok"))
     for key in ("errors", "warnings", "problems"):
         payload.pop(key, None)

@@ -93,15 +93,17 @@ class Share(NamedTuple):
 
 def gather(
     files: Sequence[Path],
-    published: Published,
+    published: Callable[[], Published],
     *,
     jobs: int | None = None,
     progress: Progress = silent,
     meanwhile: Callable[[], None] | None = None,
 ) -> Cohort:
-    """Read every export, in up to `jobs` processes, knowing each published GUID's mod time;
-    one that cannot serve as a learner's reviews becomes a problem. The result is the same
-    however the files are shared out. `meanwhile` runs here while the workers read."""
+    """Read every export, in up to `jobs` processes; one that cannot serve as a learner's
+    reviews becomes a problem. The result is the same however the files are shared out.
+    `published` (each published GUID's mod time and hash) is asked once in each process, as
+    it starts reading: a worker works it out itself. `meanwhile` runs here while the workers
+    read, before this process's own share."""
     jobs = jobs or default_jobs()
     bounds = _bounds(len(files), jobs, head_start=meanwhile is not None)
     shares = [
@@ -139,15 +141,18 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _read_share(share: Share, *, published: Published, total: int, progress: Progress) -> Cohort:
+def _read_share(
+    share: Share, *, published: Callable[[], Published], total: int, progress: Progress
+) -> Cohort:
     """One process's learners. Only the first share (read in this process) draws progress,
     scaled as if the others kept pace."""
     cohort = Cohort()
+    states = published()
     for done, path in enumerate(share.files):
         if share.shows_progress:
             progress(STEP, done * total // len(share.files), total)
         try:
-            export = read_learner(path, published)
+            export = read_learner(path, states)
         except ExportError as error:
             cohort.problems.append(
                 Problem(location=Location(str(path)), code=error.code, message=error.reason)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from pathdeck import problems as codes
@@ -15,6 +15,7 @@ from pathdeck.tools.insights.published import (
     published_guids,
     published_items,
 )
+from pathdeck.tools.insights.reading import Published
 from pathdeck.tools.insights.report import Insights, summarise
 
 
@@ -42,22 +43,29 @@ def insights(
     min_learners: int,
     jobs: int | None = None,
     progress: Progress = silent,
+    prepare: Callable[[Mapping[str, PublishedItem]], None] = lambda items: None,
 ) -> tuple[Insights, tuple[Path, ...]]:
     """The report over every learner's export in `inputs`, and the files read as learners;
-    `jobs` caps the processes that read the exports (default: one per CPU).
+    `jobs` caps the processes that read the exports (default: one per CPU). `prepare` is
+    given the course's items as soon as they are read, while the exports still are: an output
+    makes ready there what it will write of every item.
 
-    The exports are read knowing only the published GUIDs (the ledger's); the course itself,
-    which takes longer to read, is read in this process while the workers read."""
-    published: dict[str, tuple[int, str]] = {}
-    for source in _existing(sources):
-        published.update(published_guids(source))
+    Workers start reading exports at once, knowing only the published GUIDs (from the ledgers'
+    note lines, a tenth of the time); the course itself, which takes longer to read, is read
+    in this process while they read, and its ledger tells this process the same."""
     items: dict[str, PublishedItem] = {}
+
+    def published() -> Published:
+        if not items:  # a worker, forked before the course was read
+            return _ledger_states(sources)
+        return {guid: (item.changed, item.hash) for guid, item in items.items()}
+
+    def read_course() -> None:
+        items.update(course_items(sources))
+        prepare(items)
+
     cohort = gather(
-        export_files(inputs),
-        published,
-        jobs=jobs,
-        progress=progress,
-        meanwhile=lambda: items.update(course_items(sources)),
+        export_files(inputs), published, jobs=jobs, progress=progress, meanwhile=read_course
     )
     twice = same_learners(cohort)
     if twice:  # rare, so the rest is simply read again without them
@@ -70,6 +78,14 @@ def insights(
         return published_fields(guids, items, cohort.read, sources)
 
     return summarise(cohort, items, min_learners, fields_of), tuple(cohort.read)
+
+
+def _ledger_states(sources: Sequence[Path]) -> Published:
+    """Each GUID the sources published, with its mod time and hash, from their ledgers alone."""
+    published: dict[str, tuple[int, str]] = {}
+    for source in _existing(sources):
+        published.update(published_guids(source))
+    return published
 
 
 def _counted_once(path: Path) -> Problem:
