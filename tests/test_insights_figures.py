@@ -120,14 +120,3 @@ def test_score_grows_with_lapses(lapses: int, more: int) -> None:
     worse = Figures(learners=4, learning=40, learning_again=8, review=100, lapses=lapses + more)
     assert worse.score >= base.score
     assert 0 <= base.score <= 200
-
-
-@given(st.integers(0, 300), st.integers(1, 8), st.booleans())
-def test_shares_cover_every_file_once(count: int, jobs: int, head_start: bool) -> None:
-    """The processes' shares of the exports are contiguous, in order, and cover each once."""
-    from pathdeck.tools.insights.cohort import _bounds
-
-    bounds = _bounds(count, jobs, head_start=head_start)
-    assert len(bounds) <= jobs
-    covered = [index for start, end in bounds for index in range(start, end)]
-    assert covered == list(range(count))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
-from pathdeck._speed.parallel import default_jobs, map_in_workers
+from pathdeck._speed.claiming import claim_in_workers
+from pathdeck._speed.parallel import MIN_WEIGHT_PER_WORKER, default_jobs
 from pathdeck.package.read import ExportError
 from pathdeck.problems import Location, Problem
 from pathdeck.progress import Progress, silent
@@ -18,12 +17,9 @@ from pathdeck.tools.insights.reading import LearnerExport, Published, read_learn
 
 EXPORT_SUFFIXES = (".apkg", ".colpkg")
 BYTES_PER_WEIGHT = 20_000
-"""A worker is forked for about 4 MB of exports (a learner of a 2,000-concept course): less
-is read faster in this process than a fork and its pickled results cost."""
-PLAN_LEARNERS = 5
-"""Reading the course and its ledger costs about what reading five of its learners does
-(0.7 s against 0.14 s a learner, 2,000 concepts: both grow with the course), so the process
-that reads it reads that many fewer exports."""
+"""A worker is forked for about 4 MB of exports (MIN_WEIGHT_PER_WORKER of these; a learner
+of a 2,000-concept course): less is read faster in this process than a fork and its
+pickled results cost."""
 STEP = "Reading learners' exports"
 
 GroupKey = tuple[str, str]
@@ -41,8 +37,8 @@ class Cohort:
     studied_by: dict[str, int] = field(default_factory=dict)
     """Per item, the learners who studied it as bits (bit n: the n-th input file read): a
     group's or a pool's learners are the union of its items', counted without naming anyone."""
-    touched: dict[str, list[str]] = field(default_factory=dict)
-    """Per item, the fields of every learner's copy that is no longer as published."""
+    touched: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    """Per item, (learner number, fields) of every learner's copy no longer as published."""
     problems: list[Problem] = field(default_factory=list)
     read: list[Path] = field(default_factory=list)
     marks: list[tuple[Path, tuple[int, ...], int]] = field(default_factory=list)
@@ -61,6 +57,16 @@ class Cohort:
         self.problems += other.problems
         self.read += other.read
         self.marks += other.marks
+
+    def put_in_order(self, files: Sequence[Path]) -> None:
+        """List the files read, their problems and learners' copies in input order, as one
+        process reading them one after another would: shares merged come in any order."""
+        position = {path: number for number, path in reversed(list(enumerate(files)))}
+        self.read.sort(key=position.__getitem__)
+        self.marks.sort(key=lambda mark: position[mark[0]])
+        self.problems.sort(key=lambda problem: position.get(Path(problem.location.path), -1))
+        for copies in self.touched.values():
+            copies.sort()
 
 
 def group_keys(item: PublishedItem) -> tuple[GroupKey, GroupKey, GroupKey]:
@@ -83,14 +89,6 @@ def export_files(inputs: Sequence[Path]) -> list[Path]:
     return files
 
 
-class Share(NamedTuple):
-    """Consecutive input files read by one process; `first` numbers its first learner."""
-
-    first: int
-    files: tuple[Path, ...]
-    shows_progress: bool
-
-
 def gather(
     files: Sequence[Path],
     published: Callable[[], Published],
@@ -99,39 +97,23 @@ def gather(
     progress: Progress = silent,
     meanwhile: Callable[[], None] | None = None,
 ) -> Cohort:
-    """Read every export, in up to `jobs` processes; one that cannot serve as a learner's
-    reviews becomes a problem. The result is the same however the files are shared out.
-    `published` (each published GUID's mod time and hash) is asked once in each process, as
-    it starts reading: a worker works it out itself. `meanwhile` runs here while the workers
-    read, before this process's own share."""
-    jobs = jobs or default_jobs()
-    bounds = _bounds(len(files), jobs, head_start=meanwhile is not None)
-    shares = [
-        Share(first=start, files=tuple(files[start:end]), shows_progress=number == 0)
-        for number, (start, end) in enumerate(bounds)
-    ]
-    weights = [max(1, sum(_size(p) for p in s.files) // BYTES_PER_WEIGHT) for s in shares]
-    read = functools.partial(_read_share, published=published, total=len(files), progress=progress)
-    cohort = Cohort()
-    parts = map_in_workers(read, shares, jobs=jobs, weights=weights, meanwhile=meanwhile)
-    for part in parts:
+    """Read every export, in up to `jobs` processes, each taking the next file as it is free;
+    one that cannot serve as a learner's reviews becomes a problem. The result is the same
+    however the files are shared out. `published` (each published GUID's mod time and hash)
+    is asked once in each process, as it starts reading: a worker works it out itself.
+    `meanwhile` runs here while the workers read, before this process reads any."""
+    weight = sum(_size(path) for path in files) // BYTES_PER_WEIGHT
+    jobs = max(1, min(jobs or default_jobs(), weight // MIN_WEIGHT_PER_WORKER))
+
+    def read(numbers: Iterable[int], here: bool) -> Cohort:
+        return _read_files(files, numbers, published(), progress if here else silent)
+
+    cohort, *others = claim_in_workers(read, len(files), jobs=jobs, meanwhile=meanwhile)
+    for part in others:
         cohort.merge(part)
+    cohort.put_in_order(files)
     progress(STEP, len(files), len(files))
     return cohort
-
-
-def _bounds(count: int, jobs: int, *, head_start: bool) -> list[tuple[int, int]]:
-    """(start, end) of each process's files, this process's first (maybe empty): equal shares,
-    except that this process, when it also reads the course, leaves PLAN_LEARNERS per worker
-    to them."""
-    if count == 0 or jobs == 1:
-        return [(0, count)] if count else []
-    head = max(0, (count - PLAN_LEARNERS * (jobs - 1) * head_start) // jobs)
-    rest = count - head
-    ends = [head] + [head + rest * n // (jobs - 1) for n in range(1, jobs)]
-    starts = [0, *ends[:-1]]
-    bounds = list(zip(starts, ends, strict=True))
-    return bounds[:1] + [(a, b) for a, b in bounds[1:] if b > a]
 
 
 def _size(path: Path) -> int:
@@ -141,24 +123,23 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _read_share(
-    share: Share, *, published: Callable[[], Published], total: int, progress: Progress
+def _read_files(
+    files: Sequence[Path], numbers: Iterable[int], published: Published, progress: Progress
 ) -> Cohort:
-    """One process's learners. Only the first share (read in this process) draws progress,
-    scaled as if the others kept pace."""
+    """The learners of the files numbered `numbers`. Numbers are claimed in order, so the one
+    just claimed is how far all the processes have come."""
     cohort = Cohort()
-    states = published()
-    for done, path in enumerate(share.files):
-        if share.shows_progress:
-            progress(STEP, done * total // len(share.files), total)
+    for number in numbers:
+        progress(STEP, number, len(files))
+        path = files[number]
         try:
-            export = read_learner(path, states)
+            export = read_learner(path, published)
         except ExportError as error:
             cohort.problems.append(
                 Problem(location=Location(str(path)), code=error.code, message=error.reason)
             )
             continue
-        add_learner(cohort, export, number=share.first + done)
+        add_learner(cohort, export, number=number)
     return cohort
 
 
@@ -194,7 +175,7 @@ def add_learner(cohort: Cohort, export: LearnerExport, *, number: int) -> None:
             c[7] += leech
             c[10] += marked
     for guid, fields in export.touched.items():
-        cohort.touched.setdefault(guid, []).append(fields)
+        cohort.touched.setdefault(guid, []).append((number, fields))
     cohort.learners += 1
     cohort.foreign_notes += export.foreign_notes
     cohort.read.append(export.path)

@@ -113,9 +113,9 @@ def summarise(
     )
 
 
-def _edits(item: PublishedItem, copies: list[str]) -> tuple[FieldEdit, ...]:
-    """Learners' edits of an item, from the fields of their copies touched after publication."""
-    return merge_identical([edit for fields in copies for edit in field_edits(item, fields)])
+def _edits(item: PublishedItem, copies: list[tuple[int, str]]) -> tuple[FieldEdit, ...]:
+    """Learners' edits of an item, from the fields of their copies no longer as published."""
+    return merge_identical([edit for _, fields in copies for edit in field_edits(item, fields)])
 
 
 def _hardest_first(
