@@ -120,3 +120,26 @@ def test_score_grows_with_lapses(lapses: int, more: int) -> None:
     worse = Figures(learners=4, learning=40, learning_again=8, review=100, lapses=lapses + more)
     assert worse.score >= base.score
     assert 0 <= base.score <= 200
+
+
+def test_only_whole_leech_and_marked_tags_count() -> None:
+    """Anki's tags ignore case and are whole words: `leeches` or `deck::leech` is no leech."""
+    from pathdeck.tools.insights.reading import _course_notes
+
+    published = {f"g{n}": (100, "hash") for n in range(6)}
+    every = [
+        ("g0", 1, 100, " Leech "),
+        ("g1", 2, 100, " leeches deck::leech "),
+        ("g2", 3, 150, " MARKED leech "),
+        ("g3", 4, 90, None),
+        ("foreign", 5, 200, " leech "),
+        ("g5", 6, 101, " marked"),
+    ]
+    notes, modified, tags = _course_notes(every, published)
+    assert [note[0] for note in notes] == ["g0", "g1", "g2", "g3", "g5"]
+    assert modified == [3, 6]  # modified after publication: maybe a learner's edit
+    assert {note_id: (int(a), int(b)) for note_id, (a, b) in tags.items() if a or b} == {
+        1: (1, 0),
+        3: (1, 1),
+        6: (0, 1),
+    }

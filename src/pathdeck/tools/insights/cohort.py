@@ -149,14 +149,14 @@ def add_learner(cohort: Cohort, export: LearnerExport, *, number: int) -> None:
     learner = 1 << number
     width = len(COUNTS)
     answers, states, tags = export.answers, export.states, export.tags
-    no_answers = (0,) * 6
-    for guid, note_id, _ in export.notes:
+    no_answers = (0,) * 7
+    for guid, note_id, _, _ in export.notes:
         c = counts.get(guid)
         if c is None:
             c = counts[guid] = [0] * width
         # In COUNTS order: learners, reviews, learning, learning_again, review, lapses, ms,
         # leeches, suspended, flagged, marked.
-        learning, learning_again, review, lapses, answered, ms = answers.get(note_id, no_answers)
+        _, learning, learning_again, review, lapses, answered, ms = answers.get(note_id, no_answers)
         if answered:
             c[0] += 1
             c[1] += answered
