@@ -70,28 +70,49 @@ class Figures(NamedTuple):
         """The figures of counts summed in COUNTS order."""
         return cls._make(counts)
 
+    def json_values(self) -> tuple[float | int | None, ...]:
+        """The counts and rates, in JSON_KEYS order, rates rounded to four places."""
+        learners, reviews, learning, learning_again, review, lapses, ms, *states = self
+        again = learning_again / learning if learning else None  # each worked out once
+        lapse = lapses / review if review else None
+        return (
+            learners,
+            reviews,
+            learning,
+            learning_again,
+            review,
+            lapses,
+            *states,
+            _rounded(again),
+            _rounded(lapse),
+            _rounded(_retention(lapse)),
+            _rounded(ms / reviews / 1000 if reviews else None),
+            _rounded(_score(again, lapse, learners)),
+        )
+
     def to_json(self) -> dict[str, float | int | None]:
         """Counts and rates, rates rounded to four places."""
-        again, lapse = self.again_rate, self.lapse_rate  # each worked out once, for every item
-        return {
-            "learners": self.learners,
-            "reviews": self.reviews,
-            "learning": self.learning,
-            "learning_again": self.learning_again,
-            "review": self.review,
-            "lapses": self.lapses,
-            "leeches": self.leeches,
-            "suspended": self.suspended,
-            "flagged": self.flagged,
-            "marked": self.marked,
-            "again_rate": _rounded(again),
-            "lapse_rate": _rounded(lapse),
-            "retention": _rounded(_retention(lapse)),
-            "mean_seconds": _rounded(self.mean_seconds),
-            "score": _rounded(_score(again, lapse, self.learners)),
-        }
+        return dict(zip(JSON_KEYS, self.json_values(), strict=True))
 
 
+JSON_KEYS = (
+    "learners",
+    "reviews",
+    "learning",
+    "learning_again",
+    "review",
+    "lapses",
+    "leeches",
+    "suspended",
+    "flagged",
+    "marked",
+    "again_rate",
+    "lapse_rate",
+    "retention",
+    "mean_seconds",
+    "score",
+)
+"""What Figures.to_json holds: the counts but `ms`, then the rates."""
 COUNTS = Figures._fields
 """The order in which counts are summed: learners, reviews, learning, learning_again, review,
 lapses, ms, leeches, suspended, flagged, marked. A cohort sums them in plain lists of ints,

@@ -6,8 +6,8 @@ import csv
 import io
 from collections.abc import Mapping
 
-from pathdeck._speed.json_text import compact_encoder
-from pathdeck.tools.insights.figures import Figures
+from pathdeck._speed.json_text import compact_encoder, numbers_object
+from pathdeck.tools.insights.figures import JSON_KEYS, Figures
 from pathdeck.tools.insights.published import GONE_STAGE, PublishedItem
 from pathdeck.tools.insights.report import GroupInsight, Insights, ItemInsight
 
@@ -34,6 +34,11 @@ def _figures(figures: Figures | None) -> dict[str, float | int | None] | None:
     return None if figures is None else figures.to_json()
 
 
+def _figures_text(figures: Figures | None) -> str:
+    """_figures as JSON text."""
+    return "null" if figures is None else _FIGURES_TEXT(figures.json_values())
+
+
 class Encoded(str):
     """Text already encoded as JSON: dumps writes it as it is."""
 
@@ -58,10 +63,10 @@ class ItemPlaces:
 
 def _insight_json(rank: int | None, insight: ItemInsight, places: ItemPlaces) -> Encoded:
     """One item of the report: {"rank", then item_json's keys, "figures", "edits"}."""
-    figures, edits = _figures(insight.figures), [edit.to_json() for edit in insight.edits]
+    edits = _encode([edit.to_json() for edit in insight.edits]) if insight.edits else "[]"
     return Encoded(
-        f'{{"rank": {_encode(rank)}, {places.of(insight.item)}, '
-        f'"figures": {_encode(figures)}, "edits": {_encode(edits)}}}'
+        f'{{"rank": {"null" if rank is None else rank}, {places.of(insight.item)}, '
+        f'"figures": {_figures_text(insight.figures)}, "edits": {edits}}}'
     )
 
 
@@ -145,6 +150,7 @@ def to_csv(report: Insights) -> str:
 
 
 _encode = compact_encoder()
+_FIGURES_TEXT = numbers_object(JSON_KEYS)
 
 
 def dumps(report: dict[str, object]) -> str:
