@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from pathdeck.problems import Problem, sorted_problems
+from pathdeck.roles import Role
 from pathdeck.tools.insights.cohort import Cohort, GroupKey, group_keys
 from pathdeck.tools.insights.edits import FieldEdit, field_edits, merge_identical
 from pathdeck.tools.insights.figures import COUNTS, Figures, add_counts
@@ -129,32 +130,21 @@ def _groups(
 ) -> dict[str, tuple[GroupInsight, ...]]:
     """Figures per stage, concept and role, in curriculum order; a group's learners are the
     learners who studied any of its items."""
-    # The items of one concept and role share their three groups: they are summed per place
-    # first, and each place once into its groups (a third fewer additions, keys made once).
-    places: dict[tuple[str, str, int, int, str], tuple[PublishedItem, list[int], list[int]]] = {}
-    for guid, counts in cohort.counts.items():
-        item = items[guid]
-        place = (item.course_id, item.concept_id, item.stage, item.order[1], item.role.value)
-        found = places.get(place)
-        if found is None:
-            found = places[place] = (item, [0] * len(COUNTS), [0, 0])
-        add_counts(found[1], counts)
-        found[2][0] += 1
-        found[2][1] |= cohort.studied_by.get(guid, 0)
-    sums: dict[GroupKey, list[int]] = {}
+    sums: dict[GroupKey, list[list[int]]] = {}
     sizes: dict[GroupKey, int] = {}
     learners: dict[GroupKey, int] = {}
     labels: dict[GroupKey, tuple[tuple[int, ...], str]] = {}
-    for item, counts, (size, bits) in places.values():
+    for item, counts, bits in _places(cohort, items):
         for key, label in zip(group_keys(item), _labels(item), strict=True):
             if key not in sums:
-                sums[key], sizes[key], learners[key], labels[key] = [0] * len(COUNTS), 0, 0, label
-            add_counts(sums[key], counts)
-            sizes[key] += size
+                sums[key], sizes[key], learners[key], labels[key] = [], 0, 0, label
+            sums[key] += counts
+            sizes[key] += len(counts)
             learners[key] |= bits
+    totals = {key: [sum(c) for c in zip(*parts, strict=True)] for key, parts in sums.items()}
     for key, bits in learners.items():
-        sums[key][0] = bits.bit_count()
-    ordered = sorted(sums, key=lambda key: labels[key][0])
+        totals[key][0] = bits.bit_count()
+    ordered = sorted(totals, key=lambda key: labels[key][0])
     return {
         kind: tuple(
             GroupInsight(
@@ -162,13 +152,36 @@ def _groups(
                 key=key[1],
                 label=labels[key][1],
                 items=sizes[key],
-                figures=Figures.of(sums[key]) if sums[key][0] >= min_learners else None,
+                figures=Figures.of(totals[key]) if totals[key][0] >= min_learners else None,
             )
             for key in ordered
             if key[0] == kind
         )
         for kind in GROUP_KINDS
     }
+
+
+def _places(
+    cohort: Cohort, items: Mapping[str, PublishedItem]
+) -> Iterator[tuple[PublishedItem, list[list[int]], int]]:
+    """The items of each concept and role (which share their three groups, so their keys are
+    made once for all): one of them, their counts, and their learners as bits. A group's
+    counts are summed column by column at the end (zip), not item by item: half the time."""
+    places: dict[tuple[str, str, int, int, Role], list[str]] = {}
+    for guid in cohort.counts:
+        item = items[guid]
+        place = (item.course_id, item.concept_id, item.stage, item.order[1], item.role)
+        found = places.get(place)
+        if found is None:
+            places[place] = [guid]
+        else:
+            found.append(guid)
+    counts, studied_by = cohort.counts, cohort.studied_by
+    for guids in places.values():
+        bits = 0
+        for guid in guids:
+            bits |= studied_by.get(guid, 0)
+        yield items[guids[0]], [counts[guid] for guid in guids], bits
 
 
 def _labels(item: PublishedItem) -> tuple[tuple[tuple[int, ...], str], ...]:
