@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
 from anki_helpers import fresh_collection, import_default
 from insights_support import EXPORT_KINDS, export_as, study_everything_due
+from pathdeck._speed import scratch
+from pathdeck.package import read
 from pathdeck.package.read import ExportError, open_export
 from pathdeck.pipeline import build
 
@@ -75,9 +79,11 @@ def test_connection_is_read_only(studied: Any, tmp_path: Path) -> None:
 def test_temporary_files_are_removed(
     studied: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Nothing extracted is left behind, whether the reading finished or failed."""
+    """Nothing extracted is left behind, whether the reading finished or failed; a folder
+    named by TMPDIR is used rather than the RAM folder."""
     scratch = tmp_path / "scratch"
     scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     path = export_as(studied, tmp_path / "exports", "learner", "apkg")
     with open_export(path) as db:
@@ -87,6 +93,60 @@ def test_temporary_files_are_removed(
     with pytest.raises(RuntimeError), open_export(path):
         raise RuntimeError
     assert not list(scratch.iterdir())
+
+
+@pytest.fixture
+def ram(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in for /dev/shm, with no TMPDIR set to overrule it."""
+    folder = tmp_path / "ram"
+    folder.mkdir()
+    monkeypatch.setattr(scratch, "RAM_FOLDER", folder)
+    for name in scratch.TEMP_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return folder
+
+
+def test_the_ram_folder_is_used_where_there_is_one(studied: Any, tmp_path: Path, ram: Path) -> None:
+    """With no TMPDIR, the collection is extracted to the RAM folder, and removed after."""
+    path = export_as(studied, tmp_path / "exports", "learner", "apkg")
+    with open_export(path) as db:
+        assert db.execute("SELECT count(*) FROM notes").fetchone()[0] > 0
+        assert list(ram.iterdir())
+    assert not list(ram.iterdir())
+
+
+def full_folder(*folders: Path) -> Callable[..., None]:
+    """A stand-in for read._copy that finds no room in these folders."""
+    real_copy = read._copy
+
+    def copy(packed: IO[bytes], plain: IO[bytes], *, compressed: bool) -> None:
+        if any(Path(plain.name).is_relative_to(folder) for folder in folders):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_copy(packed, plain, compressed=compressed)
+
+    return copy
+
+
+def test_a_full_ram_folder_gives_way_to_the_temporary_folder(
+    studied: Any, tmp_path: Path, ram: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collection too large for the RAM folder is extracted to the system's instead."""
+    path = export_as(studied, tmp_path / "exports", "learner", "apkg")
+    monkeypatch.setattr(read, "_copy", full_folder(ram))
+    with open_export(path) as db:
+        assert db.execute("SELECT count(*) FROM notes").fetchone()[0] > 0
+    assert not list(ram.iterdir())
+
+
+def test_no_room_anywhere_is_a_clear_problem(
+    studied: Any, tmp_path: Path, ram: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no room to extract the collection, the export is reported, not a traceback."""
+    path = export_as(studied, tmp_path / "exports", "learner", "apkg")
+    monkeypatch.setattr(read, "_copy", full_folder(ram, Path(tempfile.gettempdir())))
+    error = raises_export_error(path)
+    assert error.code == "unreadable-export"
+    assert "no room to extract it" in error.reason
 
 
 def raises_export_error(path: Path) -> ExportError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import shutil
 import sqlite3
@@ -18,6 +20,7 @@ from typing import IO, Any
 import zstandard
 
 from pathdeck import problems as codes
+from pathdeck._speed import scratch
 
 MODERN = "collection.anki21b"
 """Anki 2.1.50+: a zstd-compressed SQLite collection."""
@@ -75,14 +78,33 @@ class StoredPackage:
 @contextmanager
 def open_export(path: Path) -> Iterator[sqlite3.Connection]:
     """The collection inside an .apkg or .colpkg as a read-only connection; temp files removed."""
-    with tempfile.TemporaryDirectory(prefix="pathdeck-export-") as scratch:
-        database = Path(scratch) / "collection.sqlite"
-        _extract_collection(path, database)
-        connection = _connect_read_only(path, database)
-        try:
-            yield connection
-        finally:
-            connection.close()
+    with contextlib.ExitStack() as cleanup:
+        connection = _connect_read_only(path, _extracted(path, cleanup))
+        cleanup.callback(connection.close)
+        yield connection
+
+
+def _extracted(path: Path, cleanup: contextlib.ExitStack) -> Path:
+    """The package's collection extracted into a temporary folder that `cleanup` removes: in
+    RAM where there is room (see _speed/scratch.py), else in the system's temporary folder."""
+    for folder in scratch.folders():
+        with contextlib.ExitStack() as attempt:
+            inside = attempt.enter_context(tempfile.TemporaryDirectory(_SCRATCH, dir=folder))
+            database = Path(inside) / "collection.sqlite"
+            try:
+                _extract_collection(path, database)
+            except OSError as exc:  # only a full folder gets here
+                if folder is None:
+                    raise ExportError(
+                        path, codes.UNREADABLE_EXPORT, f"no room to extract it: {exc.strerror}"
+                    ) from None
+                continue
+            cleanup.push(attempt.pop_all())
+            return database
+    raise AssertionError("the system's temporary folder is always tried")  # pragma: no cover
+
+
+_SCRATCH = "pathdeck-export-"
 
 
 def read_package(path: Path) -> StoredPackage:
@@ -133,6 +155,8 @@ def _extract_collection(path: Path, database: Path) -> None:
     except (zlib.error, EOFError, zstandard.ZstdError) as exc:
         raise damaged(path, str(exc)) from None
     except OSError as exc:
+        if exc.errno == errno.ENOSPC:  # the scratch folder, not the package: try another
+            raise
         raise ExportError(
             path, codes.UNREADABLE_EXPORT, f"cannot be read: {exc.strerror or exc}"
         ) from None
