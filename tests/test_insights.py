@@ -311,6 +311,36 @@ def test_parallel_shares_give_the_serial_result(
     assert [p.code for p in forked.problems] == ["not-an-export"]
 
 
+def test_groups_summed_in_a_worker_are_those_summed_here(
+    cohort: Cohort, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The per-group figures a forked worker sums while this process ranks are the same."""
+    from pathdeck._speed import parallel
+    from pathdeck.tools.insights.cohort import gather
+    from pathdeck.tools.insights.report import summarise
+    from pathdeck.tools.insights.run import course_items
+
+    items = course_items([cohort.source])
+    states = {guid: (item.changed, item.hash) for guid, item in items.items()}
+    gathered = gather(cohort.exports, lambda: states, jobs=1)
+    here = summarise(gathered, items, 1, jobs=1)
+    monkeypatch.setattr(parallel, "MIN_WEIGHT_PER_WORKER", 1)
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    pids: list[int | None] = []
+    real_start = parallel._Worker.start.__func__  # type: ignore[attr-defined]
+
+    def counting_start(cls: type[parallel._Worker], work: object) -> object:
+        worker = real_start(cls, work)
+        pids.append(worker.pid)
+        return worker
+
+    monkeypatch.setattr(parallel._Worker, "start", classmethod(counting_start))
+    forked = summarise(gathered, items, 1, jobs=2)
+    assert len(pids) == 1  # the groups were summed in a worker
+    assert forked == here
+    assert forked.groups["stage"]
+
+
 def test_unpublished_course_is_refused(cohort: Cohort, source: Path) -> None:
     """A source never built has no ledger: no export can be mapped to it, and it says so."""
     code, out, err = run_cli("insights", *map(str, cohort.exports), "--source", str(source))

@@ -77,7 +77,7 @@ def insights(
     def fields_of(guids: set[str]) -> dict[str, tuple[str, ...]]:
         return published_fields(guids, items, cohort.read, sources)
 
-    return summarise(cohort, items, min_learners, fields_of), tuple(cohort.read)
+    return summarise(cohort, items, min_learners, fields_of, jobs), tuple(cohort.read)
 
 
 def _ledger_states(sources: Sequence[Path]) -> Published:
