@@ -157,13 +157,21 @@ def dumps(report: dict[str, object]) -> str:
     """The `--json` text: one top-level key a line, one list element a line.
 
     A large course's report holds tens of thousands of items; json's indenting encoder is
-    written in Python and took three times as long as the compact one it falls back from."""
-    lines = []
+    written in Python and took three times as long as the compact one it falls back from.
+    The text is joined once from its parts: each join or + of 20 MB copies it all."""
+    parts = ["{\n"]
     for key, value in report.items():
-        name = _encode(key)
+        if len(parts) > 1:
+            parts.append(",\n")
+        parts += ("  ", _encode(key), ": ")
         if isinstance(value, list) and value:
-            rows = ",\n    ".join(v if isinstance(v, Encoded) else _encode(v) for v in value)
-            lines.append(f"  {name}: [\n    {rows}\n  ]")
+            parts.append("[\n    ")
+            for number, element in enumerate(value):
+                if number:
+                    parts.append(",\n    ")
+                parts.append(element if isinstance(element, Encoded) else _encode(element))
+            parts.append("\n  ]")
         else:
-            lines.append(f"  {name}: {_encode(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}"
+            parts.append(_encode(value))
+    parts.append("\n}")
+    return "".join(parts)
