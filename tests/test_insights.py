@@ -341,6 +341,29 @@ def test_groups_summed_in_a_worker_are_those_summed_here(
     assert forked.groups["stage"]
 
 
+def test_no_temporary_file_is_left_behind(
+    cohort: Cohort, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Learners' collections are extracted to read them, some kept until the report is made
+    (published text is read back from them), and none is left once the command is done, by
+    this process or by a worker."""
+    import tempfile
+
+    from pathdeck._speed import parallel
+    from pathdeck.tools.insights import cohort as gathering
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(gathering, "BYTES_PER_WEIGHT", 1)  # even small exports get a worker
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    report, read = insights(cohort.exports, sources=[cohort.source], min_learners=1, jobs=2)
+    assert report.learners == len(read) == 4
+    assert any(item.edits for item in report.items)  # published text was read back
+    assert not list(scratch.iterdir())
+
+
 def test_unpublished_course_is_refused(cohort: Cohort, source: Path) -> None:
     """A source never built has no ledger: no export can be mapped to it, and it says so."""
     code, out, err = run_cli("insights", *map(str, cohort.exports), "--source", str(source))

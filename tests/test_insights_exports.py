@@ -149,6 +149,34 @@ def test_no_room_anywhere_is_a_clear_problem(
     assert "no room to extract it" in error.reason
 
 
+def test_kept_collections_are_opened_again_without_extracting(
+    studied: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept collection is read again from where it was extracted, as many as there is room
+    for, and every one is removed when they are let go."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    first = export_as(studied, tmp_path / "exports", "first", "apkg")
+    second = export_as(studied, tmp_path / "exports", "second", "apkg-legacy")
+    extractions: list[Path] = []
+    real_extract = read._extract_collection
+
+    def counting(path: Path, database: Path) -> None:
+        extractions.append(path)
+        real_extract(path, database)
+
+    monkeypatch.setattr(read, "_extract_collection", counting)
+    with read.KeptCollections(room=1) as kept:
+        for path in (first, second, first, second):
+            with open_export(path, kept) as db:
+                assert contents(db)[2] > 0
+        assert extractions == [first, second, second]  # only the first one had room
+        assert len(list(scratch.iterdir())) == 1
+    assert not list(scratch.iterdir())
+
+
 def raises_export_error(path: Path) -> ExportError:
     """The ExportError that opening `path` raises."""
     with pytest.raises(ExportError) as caught, open_export(path):

@@ -75,11 +75,51 @@ class StoredPackage:
     decks: frozenset[str]
 
 
+class KeptCollections:
+    """Collections extracted to be read again later in the same command, at most `room` of
+    them, each removed when this closes (or when its `with` ends)."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self._files: dict[Path, Path] = {}
+        self._cleanup = contextlib.ExitStack()
+
+    def __enter__(self) -> KeptCollections:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove every kept collection."""
+        self._files.clear()
+        self._cleanup.close()
+
+    def get(self, path: Path) -> Path | None:
+        """The extracted collection of the package at `path`, if it was kept."""
+        return self._files.get(path)
+
+    def keep(self, path: Path, database: Path, cleanup: contextlib.ExitStack) -> bool:
+        """Keep a package's extracted collection (and what removes it) if there is room."""
+        if len(self._files) >= self.room or path in self._files:
+            return False
+        self._files[path] = database
+        self._cleanup.push(cleanup.pop_all())
+        return True
+
+
 @contextmanager
-def open_export(path: Path) -> Iterator[sqlite3.Connection]:
-    """The collection inside an .apkg or .colpkg as a read-only connection; temp files removed."""
+def open_export(path: Path, kept: KeptCollections | None = None) -> Iterator[sqlite3.Connection]:
+    """The collection inside an .apkg or .colpkg as a read-only connection; temp files removed,
+    or kept in `kept` (where there is room) to be opened again without extracting it."""
     with contextlib.ExitStack() as cleanup:
-        connection = _connect_read_only(path, _extracted(path, cleanup))
+        database = kept.get(path) if kept is not None else None
+        if database is None:
+            with contextlib.ExitStack() as extraction:
+                database = _extracted(path, extraction)
+                if kept is None or not kept.keep(path, database, extraction):
+                    cleanup.push(extraction.pop_all())
+        connection = _connect_read_only(path, database)
         cleanup.callback(connection.close)
         yield connection
 

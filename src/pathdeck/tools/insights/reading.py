@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pathdeck import problems as codes
 from pathdeck.identity import content_hash
-from pathdeck.package.read import ExportError, open_export
+from pathdeck.package.read import ExportError, KeptCollections, open_export
 
 # Review-log kinds Anki writes: 0 learning, 1 review, 2 relearning, 3 filtered deck,
 # 4 manual (set due date, forget), 5 rescheduled. Only 0-3 are answers; ease 1 is "again".
@@ -78,10 +78,13 @@ class LearnerExport:
     """When their last answer was given (0 for none): the later of two exports holds more."""
 
 
-def read_learner(path: Path, published: Published) -> LearnerExport:
+def read_learner(
+    path: Path, published: Published, kept: KeptCollections | None = None
+) -> LearnerExport:
     """Read one learner's export, knowing each published GUID's modification time and hash;
-    ExportError when it cannot serve as one learner's reviews."""
-    with open_export(path) as db:
+    ExportError when it cannot serve as one learner's reviews. `kept` may keep its collection
+    to be read again (see published_copies)."""
+    with open_export(path, kept) as db:
         try:
             every = db.execute(NOTES).fetchall()
             notes, modified, tags = _course_notes(every, published)
@@ -152,17 +155,20 @@ def _touched_fields(db: sqlite3.Connection, ids: list[int], published: Published
     return fields
 
 
-def published_copies(files: Sequence[Path], wanted: Published) -> dict[str, str]:
+def published_copies(
+    files: Sequence[Path], wanted: Published, kept: KeptCollections | None = None
+) -> dict[str, str]:
     """The fields (`\\x1f`-separated) of the wanted notes as published, by GUID, from learners'
-    copies still as published, reading as few of the exports as it takes; a note no export
-    holds so is left out."""
+    copies still as published, reading as few of the exports as it takes, those still `kept`
+    extracted first; a note no export holds so is left out."""
     found: dict[str, str] = {}
     missing = dict(wanted)
-    for path in files:
+    ordered = sorted(files, key=lambda path: kept is None or kept.get(path) is None)
+    for path in ordered:
         if not missing:
             break
         try:
-            with open_export(path) as db:
+            with open_export(path, kept) as db:
                 db.execute(WANTED_TABLE)
                 db.executemany("INSERT INTO temp.wanted VALUES (?)", [(g,) for g in missing])
                 for guid, mod, fields, tags in db.execute(WANTED_COPIES):

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from pathdeck import problems as codes
+from pathdeck.package.read import KeptCollections
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.progress import Progress, silent
 from pathdeck.tools.insights.cohort import export_files, gather, same_learners
@@ -64,20 +65,33 @@ def insights(
         items.update(course_items(sources))
         prepare(items)
 
-    cohort = gather(
-        export_files(inputs), published, jobs=jobs, progress=progress, meanwhile=read_course
-    )
-    twice = same_learners(cohort)
-    if twice:  # rare, so the rest is simply read again without them
-        kept = [path for path in export_files(inputs) if path not in twice]
-        cohort = gather(kept, published, jobs=jobs, progress=progress)
-        cohort.problems += [_counted_once(path) for path in twice]
-    cohort.problems += _empty_folders(inputs)
+    with KeptCollections(room=KEPT) as kept:
+        cohort = gather(
+            export_files(inputs),
+            published,
+            jobs=jobs,
+            progress=progress,
+            meanwhile=read_course,
+            kept=kept,
+        )
+        twice = same_learners(cohort)
+        if twice:  # rare, so the rest is simply read again without them
+            once = [path for path in export_files(inputs) if path not in twice]
+            cohort = gather(once, published, jobs=jobs, progress=progress, kept=kept)
+            cohort.problems += [_counted_once(path) for path in twice]
+        cohort.problems += _empty_folders(inputs)
 
-    def fields_of(guids: set[str]) -> dict[str, tuple[str, ...]]:
-        return published_fields(guids, items, cohort.read, sources)
+        def fields_of(guids: set[str]) -> dict[str, tuple[str, ...]]:
+            return published_fields(guids, items, cohort.read, sources, kept)
 
-    return summarise(cohort, items, min_learners, fields_of, jobs), tuple(cohort.read)
+        return summarise(cohort, items, min_learners, fields_of, jobs), tuple(cohort.read)
+
+
+KEPT = 2
+"""Collections of the first learners read here that stay extracted until the report is made:
+the published text of the items learners edited is read back from copies still as
+published, and another learner's copy is as published where the first one's is not (each
+one kept saves a 30 MB decompression at 2,000 concepts, 35 ms of the serial end)."""
 
 
 def _ledger_states(sources: Sequence[Path]) -> Published:
