@@ -45,11 +45,16 @@ class Cohort:
     """Per file read: when its learner's first answers and last answer were given."""
 
     def merge(self, other: Cohort) -> None:
-        """Add another share's learners (numbered after this one's) to this cohort."""
+        """Add another share's learners (numbered apart from this one's) to this cohort."""
         self.learners += other.learners
         self.foreign_notes += other.foreign_notes
+        mine = self.counts
         for guid, counts in other.counts.items():
-            add_counts(self.counts.setdefault(guid, [0] * len(COUNTS)), counts)
+            total = mine.get(guid)
+            if total is None:
+                mine[guid] = counts  # the other share is not used again
+            else:
+                add_counts(total, counts)
         for guid, bits in other.studied_by.items():
             self.studied_by[guid] = self.studied_by.get(guid, 0) | bits
         for guid, fields in other.touched.items():
