@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
+import time
 from collections.abc import Iterable
 
 import pytest
@@ -120,9 +121,10 @@ def test_an_error_here_stops_the_workers(forks: None, monkeypatch: pytest.Monkey
     monkeypatch.setattr(parallel._Worker, "start", classmethod(counting_start))
 
     def failing(numbers: Iterable[int], here: bool) -> None:
+        if os.getpid() == parent:
+            raise KeyboardInterrupt  # here, while the workers are still at work
         for _ in numbers:
-            if os.getpid() == parent:
-                raise KeyboardInterrupt
+            time.sleep(0.01)
 
     with pytest.raises(KeyboardInterrupt):
         claim_in_workers(failing, 100, jobs=3)
