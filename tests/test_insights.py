@@ -323,7 +323,7 @@ def test_groups_summed_in_a_worker_are_those_summed_here(
     items = course_items([cohort.source])
     states = {guid: (item.changed, item.hash) for guid, item in items.items()}
     gathered = gather(cohort.exports, lambda: states, jobs=1)
-    here = summarise(gathered, items, 1, jobs=1)
+    here = summarise(gathered, items, 1, jobs=1, figures_json=True)
     monkeypatch.setattr(parallel, "MIN_WEIGHT_PER_WORKER", 1)
     monkeypatch.setattr(parallel, "can_fork", lambda: True)
     pids: list[int | None] = []
@@ -335,10 +335,11 @@ def test_groups_summed_in_a_worker_are_those_summed_here(
         return worker
 
     monkeypatch.setattr(parallel._Worker, "start", classmethod(counting_start))
-    forked = summarise(gathered, items, 1, jobs=2)
+    forked = summarise(gathered, items, 1, jobs=2, figures_json=True)
     assert len(pids) == 1  # the groups were summed in a worker
     assert forked == here
     assert forked.groups["stage"]
+    assert len(forked.figures_json) == len(forked.ranked)
 
 
 def test_no_temporary_file_is_left_behind(

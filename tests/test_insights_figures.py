@@ -143,3 +143,14 @@ def test_only_whole_leech_and_marked_tags_count() -> None:
         3: (1, 1),
         6: (0, 1),
     }
+
+
+@given(st.lists(st.integers(0, 10**9), min_size=11, max_size=11))
+def test_figures_json_text_is_what_json_writes(counts: list[int]) -> None:
+    """The figures' hand-made JSON text is the text json writes for to_json, number for number."""
+    import json
+
+    figures = Figures.of(counts)
+    text = figures.json_text()
+    assert text == json.dumps(figures.to_json(), ensure_ascii=False)
+    assert json.loads(text) == figures.to_json()

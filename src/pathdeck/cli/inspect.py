@@ -401,6 +401,7 @@ def insights(
             jobs=jobs,
             progress=progress,
             prepare=places.prepare if as_json else lambda items: None,
+            figures_json=as_json,
         )
     if ctx.obj["verbose"]:
         for path in read:

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from operator import add
 from typing import NamedTuple
 
+from pathdeck._speed.json_text import numbers_object
+
 SHRINK_LEARNERS = 2
 """The score's confidence weight is learners / (learners + 2): one learner's struggle counts a
 third, three learners' three fifths, fifty learners' almost fully."""
@@ -94,6 +96,10 @@ class Figures(NamedTuple):
         """Counts and rates, rates rounded to four places."""
         return dict(zip(JSON_KEYS, self.json_values(), strict=True))
 
+    def json_text(self) -> str:
+        """to_json as compact JSON text."""
+        return _JSON_TEXT(self.json_values())
+
 
 JSON_KEYS = (
     "learners",
@@ -113,6 +119,7 @@ JSON_KEYS = (
     "score",
 )
 """What Figures.to_json holds: the counts but `ms`, then the rates."""
+_JSON_TEXT = numbers_object(JSON_KEYS)
 COUNTS = Figures._fields
 """The order in which counts are summed: learners, reviews, learning, learning_again, review,
 lapses, ms, leeches, suspended, flagged, marked. A cohort sums them in plain lists of ints,

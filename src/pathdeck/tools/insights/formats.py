@@ -6,8 +6,8 @@ import csv
 import io
 from collections.abc import Mapping
 
-from pathdeck._speed.json_text import compact_encoder, numbers_object
-from pathdeck.tools.insights.figures import JSON_KEYS, Figures
+from pathdeck._speed.json_text import compact_encoder
+from pathdeck.tools.insights.figures import Figures
 from pathdeck.tools.insights.published import GONE_STAGE, PublishedItem
 from pathdeck.tools.insights.report import GroupInsight, Insights, ItemInsight
 
@@ -36,7 +36,7 @@ def _figures(figures: Figures | None) -> dict[str, float | int | None] | None:
 
 def _figures_text(figures: Figures | None) -> str:
     """_figures as JSON text."""
-    return "null" if figures is None else _FIGURES_TEXT(figures.json_values())
+    return "null" if figures is None else figures.json_text()
 
 
 class Encoded(str):
@@ -61,12 +61,16 @@ class ItemPlaces:
         return _encode(item_json(item))[1:-1] if text is None else text
 
 
-def _insight_json(rank: int | None, insight: ItemInsight, places: ItemPlaces) -> Encoded:
-    """One item of the report: {"rank", then item_json's keys, "figures", "edits"}."""
+def _insight_json(
+    rank: int | None, insight: ItemInsight, places: ItemPlaces, figures: Mapping[str, str]
+) -> Encoded:
+    """One item of the report: {"rank", then item_json's keys, "figures", "edits"}; `figures`
+    holds the figures' text where it was made beforehand (Insights.figures_json)."""
     edits = _encode([edit.to_json() for edit in insight.edits]) if insight.edits else "[]"
+    text = figures.get(insight.item.guid) if insight.figures is not None else "null"
     return Encoded(
         f'{{"rank": {"null" if rank is None else rank}, {places.of(insight.item)}, '
-        f'"figures": {_figures_text(insight.figures)}, "edits": {edits}}}'
+        f'"figures": {text or _figures_text(insight.figures)}, "edits": {edits}}}'
     )
 
 
@@ -86,6 +90,7 @@ def to_json(
     `paths` (-v), never by default. `places` holds the items' places prepared early."""
     ranked = len(report.ranked)
     places = places or ItemPlaces()
+    made = report.figures_json
     return {
         "ok": not report.problems,
         "format": FORMAT,
@@ -93,7 +98,7 @@ def to_json(
         "min_learners": report.min_learners,
         "foreign_notes": report.foreign_notes,
         "items": [
-            _insight_json(rank + 1 if rank < ranked else None, insight, places)
+            _insight_json(rank + 1 if rank < ranked else None, insight, places, made)
             for rank, insight in enumerate(report.items)
         ],
         "pooled": {"items": report.pooled_items, "figures": _figures(report.pooled)},
@@ -150,7 +155,6 @@ def to_csv(report: Insights) -> str:
 
 
 _encode = compact_encoder()
-_FIGURES_TEXT = numbers_object(JSON_KEYS)
 
 
 def dumps(report: dict[str, object]) -> str:

@@ -45,11 +45,13 @@ def insights(
     jobs: int | None = None,
     progress: Progress = silent,
     prepare: Callable[[Mapping[str, PublishedItem]], None] = lambda items: None,
+    figures_json: bool = False,
 ) -> tuple[Insights, tuple[Path, ...]]:
     """The report over every learner's export in `inputs`, and the files read as learners;
     `jobs` caps the processes that read the exports (default: one per CPU). `prepare` is
     given the course's items as soon as they are read, while the exports still are: an output
-    makes ready there what it will write of every item.
+    makes ready there what it will write of every item; `figures_json` asks for the figures'
+    JSON text (Insights.figures_json).
 
     Workers start reading exports at once, knowing only the published GUIDs (from the ledgers'
     note lines, a tenth of the time); the course itself, which takes longer to read, is read
@@ -84,7 +86,8 @@ def insights(
         def fields_of(guids: set[str]) -> dict[str, tuple[str, ...]]:
             return published_fields(guids, items, cohort.read, sources, kept)
 
-        return summarise(cohort, items, min_learners, fields_of, jobs), tuple(cohort.read)
+        report = summarise(cohort, items, min_learners, fields_of, jobs, figures_json)
+        return report, tuple(cohort.read)
 
 
 KEPT = 2
