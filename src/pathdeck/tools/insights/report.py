@@ -84,12 +84,14 @@ def summarise(
     def rank() -> _Ranking:
         return _ranking(cohort, items, min_learners, fields_of)
 
-    def beside() -> tuple[dict[str, tuple[GroupInsight, ...]], list[str]]:
+    def beside() -> tuple[dict[str, tuple[GroupInsight, ...]], str]:
         groups = _groups(cohort, items, min_learners)
         if not figures_json:
-            return groups, []
+            return groups, ""
         shown = (Figures.of(c) for c in cohort.counts.values() if c[0] >= min_learners)
-        return groups, [figures.json_text() for figures in shown]
+        # one string, a line an item (JSON text has no line break): a list of 28,000 strings
+        # took 18 ms to pickle and 9 to unpickle, one string 1 and the split 4
+        return groups, "\n".join(figures.json_text() for figures in shown)
 
     # The groups (80 ms at 2,000 concepts) and the figures' JSON text (140 ms) are made in a
     # forked worker while this process ranks the items (220 ms): it waits for nothing else.
@@ -99,7 +101,7 @@ def summarise(
         lambda part: part(), parts, jobs=jobs or default_jobs(), weights=[weight] * 2
     )
     ranking = cast(_Ranking, done[0])
-    groups, texts = cast(tuple[dict[str, tuple[GroupInsight, ...]], list[str]], done[1])
+    groups, texts = cast(tuple[dict[str, tuple[GroupInsight, ...]], str], done[1])
     shown = (guid for guid, c in cohort.counts.items() if c[0] >= min_learners)
     return Insights(
         learners=cohort.learners,
@@ -110,7 +112,7 @@ def summarise(
         groups=groups,
         foreign_notes=cohort.foreign_notes,
         problems=sorted_problems(cohort.problems),
-        figures_json=dict(zip(shown, texts, strict=False)),
+        figures_json=dict(zip(shown, texts.split("\n"), strict=True)) if texts else {},
     )
 
 
