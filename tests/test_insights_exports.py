@@ -138,6 +138,19 @@ def test_a_full_ram_folder_gives_way_to_the_temporary_folder(
     assert not list(ram.iterdir())
 
 
+def test_a_full_ram_folder_gives_way_for_the_reused_file_too(
+    studied: Any, tmp_path: Path, ram: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collection too large for the RAM folder's reused file goes to the system's folder."""
+    path = export_as(studied, tmp_path / "exports", "learner", "apkg")
+    monkeypatch.setattr(read, "_copy", full_folder(ram))
+    with read.Extractions(keep=0) as extractions:
+        for _ in range(2):
+            with open_export(path, extractions) as db:
+                assert db.execute("SELECT count(*) FROM notes").fetchone()[0] > 0
+    assert not list(ram.iterdir())
+
+
 def test_no_room_anywhere_is_a_clear_problem(
     studied: Any, tmp_path: Path, ram: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -149,31 +162,36 @@ def test_no_room_anywhere_is_a_clear_problem(
     assert "no room to extract it" in error.reason
 
 
-def test_kept_collections_are_opened_again_without_extracting(
+def test_extractions_keep_the_first_and_reuse_one_file_for_the_rest(
     studied: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A kept collection is read again from where it was extracted, as many as there is room
-    for, and every one is removed when they are let go."""
+    """The first collections are kept and read again without extracting them; the others are
+    extracted one after another into one file; every one is removed when they are let go."""
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     first = export_as(studied, tmp_path / "exports", "first", "apkg")
     second = export_as(studied, tmp_path / "exports", "second", "apkg-legacy")
-    extractions: list[Path] = []
+    third = export_as(studied, tmp_path / "exports", "third", "colpkg")
+    extracted: list[tuple[Path, Path]] = []
     real_extract = read._extract_collection
 
     def counting(path: Path, database: Path) -> None:
-        extractions.append(path)
+        extracted.append((path, database))
         real_extract(path, database)
 
     monkeypatch.setattr(read, "_extract_collection", counting)
-    with read.KeptCollections(room=1) as kept:
-        for path in (first, second, first, second):
+    with read.Extractions(keep=1) as kept:
+        read_back = []
+        for path in (first, second, third, first, second):
             with open_export(path, kept) as db:
-                assert contents(db)[2] > 0
-        assert extractions == [first, second, second]  # only the first one had room
-        assert len(list(scratch.iterdir())) == 1
+                read_back.append(contents(db))
+        assert read_back == [read_back[0]] * 5  # the same learner, exported three ways
+        assert read_back[0][2] > 0
+        assert [path for path, _ in extracted] == [first, second, third, second]
+        assert len({database for path, database in extracted if path != first}) == 1
+        assert len(list(scratch.iterdir())) == 2  # the kept one, the one reused
     assert not list(scratch.iterdir())
 
 

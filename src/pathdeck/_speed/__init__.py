@@ -7,8 +7,9 @@ the trick was added; re-measure at 2,000 concepts before removing or adding one,
 - json_text.py: json's C encoder called directly, and flat objects of numbers made by one
   %-format (an insights report's --json text encodes its 28,000 items one at a time).
 - scratch.py: learners' collections extracted to RAM-backed /dev/shm where there is one
-  (3% of reading an export). Beside it, package/read.py's KeptCollections keeps two of them
-  extracted for the end of an insights run (a 30 MB decompression saved each, 35 ms).
+  (3% of reading an export). Beside it, package/read.py's Extractions keeps two of them
+  extracted for the end of an insights run (a 30 MB decompression saved each, 35 ms) and
+  extracts the others into one file, overwritten each time (12% of reading an export).
 - pickling.py: compact pickles of notes and concepts (a third of what a worker saved;
   a named tuple's default unpickling was half the cost of loading notes).
 - tuples.py: named tuples built in C (half the cost of a YAML node).

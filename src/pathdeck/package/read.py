@@ -75,50 +75,65 @@ class StoredPackage:
     decks: frozenset[str]
 
 
-class KeptCollections:
-    """Collections extracted to be read again later in the same command, at most `room` of
-    them, each removed when this closes (or when its `with` ends)."""
+class Extractions:
+    """Where a command that reads many packages extracts their collections: the first `keep`
+    are kept to be read again later in the command, the others go one after another into one
+    file, overwritten each time. Overwriting a file's pages spares the kernel allocating,
+    zeroing and freeing them: extracting and reading a 30 MB collection took 95 against
+    108 ms in a fresh file (alternating, median of 6 rounds of 10). Everything is removed
+    when this closes (or its `with` ends)."""
 
-    def __init__(self, room: int) -> None:
-        self.room = room
-        self._files: dict[Path, Path] = {}
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self._kept: dict[Path, Path] = {}
+        self._reused: Path | None = None
         self._cleanup = contextlib.ExitStack()
 
-    def __enter__(self) -> KeptCollections:
+    def __enter__(self) -> Extractions:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
-        """Remove every kept collection."""
-        self._files.clear()
+        """Remove every collection extracted."""
+        self._kept.clear()
+        self._reused = None
         self._cleanup.close()
 
-    def get(self, path: Path) -> Path | None:
+    def kept(self, path: Path) -> Path | None:
         """The extracted collection of the package at `path`, if it was kept."""
-        return self._files.get(path)
+        return self._kept.get(path)
 
-    def keep(self, path: Path, database: Path, cleanup: contextlib.ExitStack) -> bool:
-        """Keep a package's extracted collection (and what removes it) if there is room."""
-        if len(self._files) >= self.room or path in self._files:
-            return False
-        self._files[path] = database
-        self._cleanup.push(cleanup.pop_all())
-        return True
+    def extract(self, path: Path) -> Path:
+        """The package's collection extracted: kept while there is room, else into the file
+        reused (a fresh temporary one where RAM has no room for it)."""
+        if len(self._kept) < self.keep:
+            with contextlib.ExitStack() as extraction:
+                self._kept[path] = database = _extracted(path, extraction)
+                self._cleanup.push(extraction.pop_all())
+                return database
+        if self._reused is None:
+            folder = self._cleanup.enter_context(
+                tempfile.TemporaryDirectory(_SCRATCH, dir=scratch.folders()[0])
+            )
+            self._reused = Path(folder) / "collection.sqlite"
+        try:
+            _extract_collection(path, self._reused)
+        except OSError:  # the RAM folder is too full for this one
+            return _extracted(path, self._cleanup)
+        return self._reused
 
 
 @contextmanager
-def open_export(path: Path, kept: KeptCollections | None = None) -> Iterator[sqlite3.Connection]:
+def open_export(path: Path, extractions: Extractions | None = None) -> Iterator[sqlite3.Connection]:
     """The collection inside an .apkg or .colpkg as a read-only connection; temp files removed,
-    or kept in `kept` (where there is room) to be opened again without extracting it."""
+    or left to `extractions` to keep or reuse."""
     with contextlib.ExitStack() as cleanup:
-        database = kept.get(path) if kept is not None else None
-        if database is None:
-            with contextlib.ExitStack() as extraction:
-                database = _extracted(path, extraction)
-                if kept is None or not kept.keep(path, database, extraction):
-                    cleanup.push(extraction.pop_all())
+        if extractions is None:
+            database = _extracted(path, cleanup)
+        else:
+            database = extractions.kept(path) or extractions.extract(path)
         connection = _connect_read_only(path, database)
         cleanup.callback(connection.close)
         yield connection
@@ -182,8 +197,13 @@ def _extract_collection(path: Path, database: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             member = _collection_member(path, set(archive.namelist()))
-            with archive.open(member) as packed, database.open("wb") as plain:
+            # an existing file is overwritten in place, its pages reused (see Extractions)
+            with (
+                archive.open(member) as packed,
+                database.open("r+b" if database.exists() else "wb") as plain,
+            ):
                 _copy(packed, plain, compressed=member == MODERN)
+                plain.truncate()
     except zipfile.BadZipFile as exc:
         if not _starts_like_zip(path):
             raise ExportError(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pathdeck._speed.claiming import claim_in_workers
 from pathdeck._speed.parallel import MIN_WEIGHT_PER_WORKER, default_jobs
-from pathdeck.package.read import ExportError, KeptCollections
+from pathdeck.package.read import ExportError, Extractions
 from pathdeck.problems import Location, Problem
 from pathdeck.progress import Progress, silent
 from pathdeck.tools.insights.figures import COUNTS, add_counts
@@ -101,21 +102,21 @@ def gather(
     jobs: int | None = None,
     progress: Progress = silent,
     meanwhile: Callable[[], None] | None = None,
-    kept: KeptCollections | None = None,
+    extractions: Extractions | None = None,
 ) -> Cohort:
     """Read every export, in up to `jobs` processes, each taking the next file as it is free;
     one that cannot serve as a learner's reviews becomes a problem. The result is the same
     however the files are shared out. `published` (each published GUID's mod time and hash)
     is asked once in each process, as it starts reading: a worker works it out itself.
-    `meanwhile` runs here while the workers read, before this process reads any. `kept` keeps
-    the collections of the first files read here, to be read again."""
+    `meanwhile` runs here while the workers read, before this process reads any. `extractions`
+    is where this process extracts the collections (each worker has its own)."""
     weight = sum(_size(path) for path in files) // BYTES_PER_WEIGHT
     jobs = max(1, min(jobs or default_jobs(), weight // MIN_WEIGHT_PER_WORKER))
 
     def read(numbers: Iterable[int], here: bool) -> Cohort:
         if here:
-            return _read_files(files, numbers, published(), progress, kept)
-        return _read_files(files, numbers, published(), silent, None)  # a worker keeps none
+            return _read_files(files, numbers, published(), progress, extractions)
+        return _read_files(files, numbers, published(), silent, None)
 
     cohort, *others = claim_in_workers(read, len(files), jobs=jobs, meanwhile=meanwhile)
     for part in others:
@@ -137,22 +138,25 @@ def _read_files(
     numbers: Iterable[int],
     published: Published,
     progress: Progress,
-    kept: KeptCollections | None,
+    extractions: Extractions | None,
 ) -> Cohort:
     """The learners of the files numbered `numbers`. Numbers are claimed in order, so the one
     just claimed is how far all the processes have come."""
     cohort = Cohort()
-    for number in numbers:
-        progress(STEP, number, len(files))
-        path = files[number]
-        try:
-            export = read_learner(path, published, kept)
-        except ExportError as error:
-            cohort.problems.append(
-                Problem(location=Location(str(path)), code=error.code, message=error.reason)
-            )
-            continue
-        add_learner(cohort, export, number=number)
+    with contextlib.ExitStack() as own:  # a worker's, or this process's when given none
+        if extractions is None:
+            extractions = own.enter_context(Extractions(keep=0))
+        for number in numbers:
+            progress(STEP, number, len(files))
+            path = files[number]
+            try:
+                export = read_learner(path, published, extractions)
+            except ExportError as error:
+                cohort.problems.append(
+                    Problem(location=Location(str(path)), code=error.code, message=error.reason)
+                )
+                continue
+            add_learner(cohort, export, number=number)
     return cohort
 
 

@@ -10,7 +10,7 @@ from pathdeck import problems as codes
 from pathdeck.cards import FIELDS, GONE_CONCEPT, Placement, stage_placements
 from pathdeck.curriculum import Concept, Course, Stage
 from pathdeck.identity import Ledger
-from pathdeck.package.read import KeptCollections
+from pathdeck.package.read import Extractions
 from pathdeck.problems import ContentError
 from pathdeck.roles import Role
 from pathdeck.tools.insights.reading import published_copies
@@ -153,14 +153,14 @@ def published_fields(
     items: Mapping[str, PublishedItem],
     files: Sequence[Path],
     sources: Sequence[Path],
-    kept: KeptCollections | None = None,
+    extractions: Extractions | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """The published fields of these items: from learners' copies still as published (what
     they saw), else, for an item every holder edited, from a plan of its course."""
     wanted = {guid: (items[guid].changed, items[guid].hash) for guid in guids if guid in items}
     fields = {
         guid: tuple(text.split("\x1f"))
-        for guid, text in published_copies(files, wanted, kept).items()
+        for guid, text in published_copies(files, wanted, extractions).items()
     }
     missing = wanted.keys() - fields.keys()
     if missing:

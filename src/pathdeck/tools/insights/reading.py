@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pathdeck import problems as codes
 from pathdeck.identity import content_hash
-from pathdeck.package.read import ExportError, KeptCollections, open_export
+from pathdeck.package.read import ExportError, Extractions, open_export
 
 # Review-log kinds Anki writes: 0 learning, 1 review, 2 relearning, 3 filtered deck,
 # 4 manual (set due date, forget), 5 rescheduled. Only 0-3 are answers; ease 1 is "again".
@@ -79,12 +79,12 @@ class LearnerExport:
 
 
 def read_learner(
-    path: Path, published: Published, kept: KeptCollections | None = None
+    path: Path, published: Published, extractions: Extractions | None = None
 ) -> LearnerExport:
     """Read one learner's export, knowing each published GUID's modification time and hash;
-    ExportError when it cannot serve as one learner's reviews. `kept` may keep its collection
-    to be read again (see published_copies)."""
-    with open_export(path, kept) as db:
+    ExportError when it cannot serve as one learner's reviews. `extractions` may keep its
+    collection to be read again (see published_copies)."""
+    with open_export(path, extractions) as db:
         try:
             every = db.execute(NOTES).fetchall()
             notes, modified, tags = _course_notes(every, published)
@@ -156,19 +156,19 @@ def _touched_fields(db: sqlite3.Connection, ids: list[int], published: Published
 
 
 def published_copies(
-    files: Sequence[Path], wanted: Published, kept: KeptCollections | None = None
+    files: Sequence[Path], wanted: Published, extractions: Extractions | None = None
 ) -> dict[str, str]:
     """The fields (`\\x1f`-separated) of the wanted notes as published, by GUID, from learners'
-    copies still as published, reading as few of the exports as it takes, those still `kept`
-    extracted first; a note no export holds so is left out."""
+    copies still as published, reading as few of the exports as it takes, those `extractions`
+    kept first; a note no export holds so is left out."""
     found: dict[str, str] = {}
     missing = dict(wanted)
-    ordered = sorted(files, key=lambda path: kept is None or kept.get(path) is None)
+    ordered = sorted(files, key=lambda path: extractions is None or not extractions.kept(path))
     for path in ordered:
         if not missing:
             break
         try:
-            with open_export(path, kept) as db:
+            with open_export(path, extractions) as db:
                 db.execute(WANTED_TABLE)
                 db.executemany("INSERT INTO temp.wanted VALUES (?)", [(g,) for g in missing])
                 for guid, mod, fields, tags in db.execute(WANTED_COPIES):

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from pathdeck import problems as codes
-from pathdeck.package.read import KeptCollections
+from pathdeck.package.read import Extractions
 from pathdeck.problems import ContentError, Location, Problem
 from pathdeck.progress import Progress, silent
 from pathdeck.tools.insights.cohort import export_files, gather, same_learners
@@ -67,24 +67,24 @@ def insights(
         items.update(course_items(sources))
         prepare(items)
 
-    with KeptCollections(room=KEPT) as kept:
+    with Extractions(keep=KEPT) as extractions:
         cohort = gather(
             export_files(inputs),
             published,
             jobs=jobs,
             progress=progress,
             meanwhile=read_course,
-            kept=kept,
+            extractions=extractions,
         )
         twice = same_learners(cohort)
         if twice:  # rare, so the rest is simply read again without them
             once = [path for path in export_files(inputs) if path not in twice]
-            cohort = gather(once, published, jobs=jobs, progress=progress, kept=kept)
+            cohort = gather(once, published, jobs=jobs, progress=progress, extractions=extractions)
             cohort.problems += [_counted_once(path) for path in twice]
         cohort.problems += _empty_folders(inputs)
 
         def fields_of(guids: set[str]) -> dict[str, tuple[str, ...]]:
-            return published_fields(guids, items, cohort.read, sources, kept)
+            return published_fields(guids, items, cohort.read, sources, extractions)
 
         report = summarise(cohort, items, min_learners, fields_of, jobs, figures_json)
         return report, tuple(cohort.read)
