@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fork_support import started_workers
 from pathdeck._speed import parallel
 from pathdeck._speed.claiming import Claims, claim_in_workers
 
@@ -110,15 +111,7 @@ def test_a_worker_killed_holding_the_lock_stalls_nobody() -> None:
 def test_an_error_here_stops_the_workers(forks: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """An exception in this process (a bug, Ctrl-C) propagates, and no worker is left behind."""
     parent = os.getpid()
-    workers: list[int] = []
-    real_start = parallel._Worker.start.__func__  # type: ignore[attr-defined]
-
-    def counting_start(cls: type[parallel._Worker], work: object) -> object:
-        worker = real_start(cls, work)
-        workers.append(worker.pid)
-        return worker
-
-    monkeypatch.setattr(parallel._Worker, "start", classmethod(counting_start))
+    workers = started_workers(monkeypatch)
 
     def failing(numbers: Iterable[int], here: bool) -> None:
         if os.getpid() == parent:

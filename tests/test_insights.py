@@ -11,6 +11,7 @@ import pytest
 
 from anki_helpers import fresh_collection, import_default
 from cli_support import run_cli
+from fork_support import started_workers
 from insights_support import (  # the cohort fixture is used by name, so it is imported here
     COURSE,
     FLAGGED,
@@ -326,15 +327,7 @@ def test_groups_summed_in_a_worker_are_those_summed_here(
     here = summarise(gathered, items, 1, jobs=1, figures_json=True)
     monkeypatch.setattr(parallel, "MIN_WEIGHT_PER_WORKER", 1)
     monkeypatch.setattr(parallel, "can_fork", lambda: True)
-    pids: list[int | None] = []
-    real_start = parallel._Worker.start.__func__  # type: ignore[attr-defined]
-
-    def counting_start(cls: type[parallel._Worker], work: object) -> object:
-        worker = real_start(cls, work)
-        pids.append(worker.pid)
-        return worker
-
-    monkeypatch.setattr(parallel._Worker, "start", classmethod(counting_start))
+    pids = started_workers(monkeypatch)
     forked = summarise(gathered, items, 1, jobs=2, figures_json=True)
     assert len(pids) == 1  # the groups were summed in a worker
     assert forked == here

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench import generate
+from fork_support import started_workers
 from pathdeck import pipeline
 from pathdeck._speed import parallel
 from pathdeck.cards import course_notes
@@ -89,20 +90,6 @@ def test_a_failed_worker_share_is_redone_here(forks: None) -> None:
 
     results = parallel.map_in_workers(fragile, list(range(6)), jobs=3)
     assert results == [(item, parent) for item in range(6)]
-
-
-def started_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The pid of every worker map_in_workers forks from now on."""
-    pids: list[int] = []
-    real_start = parallel._Worker.start.__func__  # type: ignore[attr-defined]
-
-    def counting_start(cls: type[parallel._Worker], work: object) -> object:
-        worker = real_start(cls, work)
-        pids.append(worker.pid)
-        return worker
-
-    monkeypatch.setattr(parallel._Worker, "start", classmethod(counting_start))
-    return pids
 
 
 def test_an_error_here_stops_the_workers(forks: None, monkeypatch: pytest.MonkeyPatch) -> None:
