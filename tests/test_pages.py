@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from pathdeck import sentences as splitting
 from pathdeck.curriculum import Concept, Phrase, Pitfall, ProveIt, RedFlag
-from pathdeck.pages import documents, dumper
+from pathdeck.pages import documents, dumper, lines
 from pathdeck.pages.documents import dump_concept
 from pathdeck.pages.dumper import dump_document
 from pathdeck.pages.items import split_red_flag, unquote
@@ -717,6 +717,9 @@ clause = st.builds(
     st.sampled_from(STARTERS),
     st.lists(word, max_size=8),
 )
+# A title is a few words: a longer line in its place reads as a sentence (a missing title), so
+# a title never has more words than the reader allows (Hypothesis once drew thirteen).
+title = clause.filter(lambda text: len(text.split()) <= lines._TITLE_WORDS)
 sentence = st.builds(lambda text, end: text + end, clause, st.sampled_from(ENDINGS))
 paragraph = st.lists(sentence, min_size=1, max_size=3).map(" ".join)
 maybe = st.none() | paragraph
@@ -741,7 +744,7 @@ def concepts(draw: st.DrawFn) -> tuple[Concept, str, int]:
     scenario = draw(maybe)
     concept = Concept(
         id=f"{prefix}{stage}.{position}",
-        title=draw(clause),
+        title=draw(title),
         position=position,
         stage_number=stage,
         tagline=draw(maybe),
