@@ -160,6 +160,14 @@ def test_no_room_anywhere_is_a_clear_problem(
     error = raises_export_error(path)
     assert error.code == "unreadable-export"
     assert "no room to extract it" in error.reason
+    with (
+        read.Extractions(keep=0) as extractions,
+        pytest.raises(ExportError) as caught,
+        open_export(path, extractions),
+    ):
+        pass
+    assert caught.value.code == "unreadable-export"
+    assert not list(ram.iterdir())
 
 
 def test_extractions_keep_the_first_and_reuse_one_file_for_the_rest(

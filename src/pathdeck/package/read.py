@@ -114,15 +114,22 @@ class Extractions:
                 self._cleanup.push(extraction.pop_all())
                 return database
         if self._reused is None:
-            folder = self._cleanup.enter_context(
-                tempfile.TemporaryDirectory(_SCRATCH, dir=scratch.folders()[0])
-            )
-            self._reused = Path(folder) / "collection.sqlite"
+            self._reused = self._file_in(scratch.folders()[0])
         try:
             _extract_collection(path, self._reused)
-        except OSError:  # the RAM folder is too full for this one
-            return _extracted(path, self._cleanup)
+        except OSError:  # the RAM folder is too full: the system's temporary folder from now on
+            self._reused = self._file_in(None)
+            try:
+                _extract_collection(path, self._reused)
+            except OSError as exc:
+                raise _no_room(path, exc) from None
         return self._reused
+
+    def _file_in(self, folder: str | None) -> Path:
+        """A file to extract into, in a new private folder inside `folder` (None: the
+        system's temporary folder), removed when this closes."""
+        inside = self._cleanup.enter_context(tempfile.TemporaryDirectory(_SCRATCH, dir=folder))
+        return Path(inside) / "collection.sqlite"
 
 
 @contextmanager
@@ -150,13 +157,15 @@ def _extracted(path: Path, cleanup: contextlib.ExitStack) -> Path:
                 _extract_collection(path, database)
             except OSError as exc:  # only a full folder gets here
                 if folder is None:
-                    raise ExportError(
-                        path, codes.UNREADABLE_EXPORT, f"no room to extract it: {exc.strerror}"
-                    ) from None
+                    raise _no_room(path, exc) from None
                 continue
             cleanup.push(attempt.pop_all())
             return database
     raise AssertionError("the system's temporary folder is always tried")  # pragma: no cover
+
+
+def _no_room(path: Path, full: OSError) -> ExportError:
+    return ExportError(path, codes.UNREADABLE_EXPORT, f"no room to extract it: {full.strerror}")
 
 
 _SCRATCH = "pathdeck-export-"
