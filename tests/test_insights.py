@@ -364,3 +364,23 @@ def test_unpublished_course_is_refused(cohort: Cohort, source: Path) -> None:
     assert code == 1
     assert out == ""
     assert f"{source}:1:1: error[unpublished-course]" in err
+
+
+def test_a_reader_that_leaves_early_is_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pathdeck insights --json | head`: the report's rest goes nowhere, with no traceback."""
+    import io
+    import sys
+
+    from pathdeck.cli import inspect
+
+    class Gone(io.BytesIO):
+        def write(self, data: object) -> int:
+            raise BrokenPipeError
+
+    with (tmp_path / "stdout").open("w") as target:
+        stdout = io.TextIOWrapper(Gone())
+        monkeypatch.setattr(stdout, "fileno", target.fileno)
+        monkeypatch.setattr(sys, "stdout", stdout)
+        inspect._echo_large("{}")  # no exception

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -435,9 +436,12 @@ def _echo_large(text: str) -> None:
         click.echo(text)
         return
     sys.stdout.flush()
-    binary.write(text.encode())
-    binary.write(b"\n")
-    binary.flush()
+    try:
+        binary.write(text.encode())
+        binary.write(b"\n")
+        binary.flush()
+    except BrokenPipeError:  # the reader left (`| head`): the rest goes nowhere, as it did
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _insights_json(report: Any, places: Any) -> str:
