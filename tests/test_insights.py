@@ -371,3 +371,13 @@ def test_unpublished_course_is_refused(cohort: Cohort, source: Path) -> None:
     assert code == 1
     assert out == ""
     assert f"{source}:1:1: error[unpublished-course]" in err
+
+
+def test_the_same_file_given_twice_is_one_learner(cohort: Cohort) -> None:
+    """One export named twice on the command line counts once, not zero times."""
+    once = report_of(cohort)
+    twice = cohort.exports[0]
+    report, read = insights([*cohort.exports, twice], sources=[cohort.source], min_learners=3)
+    assert report.learners == 4
+    assert [i.figures for i in report.ranked] == [i.figures for i in once.ranked]
+    assert read == tuple(cohort.exports)
