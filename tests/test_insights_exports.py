@@ -151,6 +151,23 @@ def test_a_full_ram_folder_gives_way_for_the_reused_file_too(
     assert not list(ram.iterdir())
 
 
+def test_a_collection_the_reused_file_had_no_room_for_is_removed_once_read(
+    studied: Any, tmp_path: Path, ram: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each collection sent to the system's folder is removed when it has been read: kept
+    until the end, a cohort would pile up on disk (a 64 MB /dev/shm holds two kept ones)."""
+    system = tmp_path / "system"
+    system.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system))
+    path = export_as(studied, tmp_path / "exports", "learner", "apkg")
+    monkeypatch.setattr(read, "_copy", full_folder(ram))
+    with read.Extractions(keep=0) as extractions:
+        for _ in range(3):
+            with open_export(path, extractions) as db:
+                assert db.execute("SELECT count(*) FROM notes").fetchone()[0] > 0
+            assert not list(system.iterdir())
+
+
 def test_no_room_anywhere_is_a_clear_problem(
     studied: Any, tmp_path: Path, ram: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -105,9 +105,9 @@ class Extractions:
         """The extracted collection of the package at `path`, if it was kept."""
         return self._kept.get(path)
 
-    def extract(self, path: Path) -> Path:
+    def extract(self, path: Path, reading: contextlib.ExitStack) -> Path:
         """The package's collection extracted: kept while there is room, else into the file
-        reused (a fresh temporary one where RAM has no room for it)."""
+        reused (a fresh temporary one where RAM has no room for it, which `reading` removes)."""
         if len(self._kept) < self.keep:
             with contextlib.ExitStack() as extraction:
                 self._kept[path] = database = _extracted(path, extraction)
@@ -121,7 +121,7 @@ class Extractions:
         try:
             _extract_collection(path, self._reused)
         except OSError:  # the RAM folder is too full for this one
-            return _extracted(path, self._cleanup)
+            return _extracted(path, reading)
         return self._reused
 
 
@@ -133,7 +133,7 @@ def open_export(path: Path, extractions: Extractions | None = None) -> Iterator[
         if extractions is None:
             database = _extracted(path, cleanup)
         else:
-            database = extractions.kept(path) or extractions.extract(path)
+            database = extractions.kept(path) or extractions.extract(path, cleanup)
         connection = _connect_read_only(path, database)
         cleanup.callback(connection.close)
         yield connection
