@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import sqlite3
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,10 +17,12 @@ import pytest
 
 from anki_helpers import fresh_collection, import_default
 from insights_support import EXPORT_KINDS, export_as, study_everything_due
-from pathdeck._speed import scratch
+from pathdeck._speed import parallel, scratch
 from pathdeck.package import read
 from pathdeck.package.read import ExportError, open_export
 from pathdeck.pipeline import build
+from pathdeck.tools.insights import cohort
+from pathdeck.tools.insights.reading import read_learner as real_read
 
 pytestmark = pytest.mark.anki
 
@@ -282,3 +286,32 @@ def test_unreadable_file(tmp_path: Path) -> None:
     assert raises_export_error(tmp_path / "gone.apkg").code == "unreadable-export"
     (tmp_path / "folder.apkg").mkdir()
     assert raises_export_error(tmp_path / "folder.apkg").code == "unreadable-export"
+
+
+def test_a_worker_stopped_by_an_error_here_leaves_no_collection(
+    studied: Any, tmp_path: Path, ram: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error in this process (a course with problems, read while the workers read) stops
+    the workers: the collections they had extracted are removed too, not left in RAM."""
+    path = export_as(studied, tmp_path / "exports", "learner", "apkg")
+    here = os.getpid()
+
+    def stuck_in_worker(*args: Any) -> Any:
+        export = real_read(*args)
+        while os.getpid() != here:  # a worker, its collection still extracted
+            signal.pause()
+        return export
+
+    def course_with_problems() -> None:
+        for _ in range(2000):  # until the worker has extracted its first collection
+            if list(ram.iterdir()):
+                raise ValueError("the course has problems")
+            time.sleep(0.005)
+        raise AssertionError("the worker never extracted a collection")
+
+    monkeypatch.setattr(parallel, "can_fork", lambda: hasattr(os, "fork"))
+    monkeypatch.setattr(cohort, "BYTES_PER_WEIGHT", 1)
+    monkeypatch.setattr(cohort, "read_learner", stuck_in_worker)
+    with pytest.raises(ValueError, match="problems"):
+        cohort.gather([path] * 4, dict, jobs=2, meanwhile=course_with_problems)
+    assert not list(ram.iterdir())
