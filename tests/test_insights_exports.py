@@ -119,6 +119,19 @@ def test_the_ram_folder_is_used_where_there_is_one(studied: Any, tmp_path: Path,
     assert not list(ram.iterdir())
 
 
+def test_extraction_folders_are_named_for_pathdeck(studied: Any, tmp_path: Path, ram: Path) -> None:
+    """A folder left by a killed run is recognisable as pathdeck's: its name starts so."""
+    path = export_as(studied, tmp_path / "exports", "learner", "apkg")
+    with read.Extractions(keep=1) as extractions:
+        for _ in range(2):
+            with open_export(tmp_path / "exports" / path.name, extractions):
+                pass
+        with open_export(export_as(studied, tmp_path / "more", "other", "apkg"), extractions):
+            names = [folder.name for folder in ram.iterdir()]
+    assert len(names) == 2
+    assert all(name.startswith("pathdeck-export-") for name in names), names
+
+
 def full_folder(*folders: Path) -> Callable[..., None]:
     """A stand-in for read._copy that finds no room in these folders."""
     real_copy = read._copy

@@ -115,7 +115,7 @@ class Extractions:
                 return database
         if self._reused is None:
             folder = self._cleanup.enter_context(
-                tempfile.TemporaryDirectory(_SCRATCH, dir=scratch.folders()[0])
+                tempfile.TemporaryDirectory(prefix=_SCRATCH, dir=scratch.folders()[0])
             )
             self._reused = Path(folder) / "collection.sqlite"
         try:
@@ -144,7 +144,7 @@ def _extracted(path: Path, cleanup: contextlib.ExitStack) -> Path:
     RAM where there is room (see _speed/scratch.py), else in the system's temporary folder."""
     for folder in scratch.folders():
         with contextlib.ExitStack() as attempt:
-            inside = attempt.enter_context(tempfile.TemporaryDirectory(_SCRATCH, dir=folder))
+            inside = attempt.enter_context(tempfile.TemporaryDirectory(prefix=_SCRATCH, dir=folder))
             database = Path(inside) / "collection.sqlite"
             try:
                 _extract_collection(path, database)
