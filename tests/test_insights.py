@@ -384,3 +384,13 @@ def test_a_reader_that_leaves_early_is_no_error(
         monkeypatch.setattr(stdout, "fileno", target.fileno)
         monkeypatch.setattr(sys, "stdout", stdout)
         inspect._echo_large("{}")  # no exception
+
+
+def test_the_same_file_given_twice_is_one_learner(cohort: Cohort) -> None:
+    """One export named twice on the command line counts once, not zero times."""
+    once = report_of(cohort)
+    twice = cohort.exports[0]
+    report, read = insights([*cohort.exports, twice], sources=[cohort.source], min_learners=3)
+    assert report.learners == 4
+    assert [i.figures for i in report.ranked] == [i.figures for i in once.ranked]
+    assert read == tuple(cohort.exports)

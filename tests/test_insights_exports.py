@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import sqlite3
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,10 +17,12 @@ import pytest
 
 from anki_helpers import fresh_collection, import_default
 from insights_support import EXPORT_KINDS, export_as, study_everything_due
-from pathdeck._speed import scratch
+from pathdeck._speed import parallel, scratch
 from pathdeck.package import read
 from pathdeck.package.read import ExportError, open_export
 from pathdeck.pipeline import build
+from pathdeck.tools.insights import cohort
+from pathdeck.tools.insights.reading import read_learner as real_read
 
 pytestmark = pytest.mark.anki
 
@@ -115,6 +119,19 @@ def test_the_ram_folder_is_used_where_there_is_one(studied: Any, tmp_path: Path,
     assert not list(ram.iterdir())
 
 
+def test_extraction_folders_are_named_for_pathdeck(studied: Any, tmp_path: Path, ram: Path) -> None:
+    """A folder left by a killed run is recognisable as pathdeck's: its name starts so."""
+    path = export_as(studied, tmp_path / "exports", "learner", "apkg")
+    with read.Extractions(keep=1) as extractions:
+        for _ in range(2):
+            with open_export(tmp_path / "exports" / path.name, extractions):
+                pass
+        with open_export(export_as(studied, tmp_path / "more", "other", "apkg"), extractions):
+            names = [folder.name for folder in ram.iterdir()]
+    assert len(names) == 2
+    assert all(name.startswith("pathdeck-export-") for name in names), names
+
+
 def full_folder(*folders: Path) -> Callable[..., None]:
     """A stand-in for read._copy that finds no room in these folders."""
     real_copy = read._copy
@@ -148,6 +165,25 @@ def test_a_full_ram_folder_gives_way_for_the_reused_file_too(
         for _ in range(2):
             with open_export(path, extractions) as db:
                 assert db.execute("SELECT count(*) FROM notes").fetchone()[0] > 0
+    assert not list(ram.iterdir())
+
+
+def test_collections_the_ram_folder_has_no_room_for_never_pile_up(
+    studied: Any, tmp_path: Path, ram: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once RAM has no room, the reused file moves to the system's folder and is reused there:
+    a cohort never piles up on disk (a 64 MB /dev/shm holds two kept ones)."""
+    system = tmp_path / "system"
+    system.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system))
+    path = export_as(studied, tmp_path / "exports", "learner", "apkg")
+    monkeypatch.setattr(read, "_copy", full_folder(ram))
+    with read.Extractions(keep=0) as extractions:
+        for _ in range(3):
+            with open_export(path, extractions) as db:
+                assert db.execute("SELECT count(*) FROM notes").fetchone()[0] > 0
+            assert len(list(system.glob("*/collection.sqlite"))) == 1
+    assert not list(system.iterdir())
     assert not list(ram.iterdir())
 
 
@@ -273,3 +309,32 @@ def test_unreadable_file(tmp_path: Path) -> None:
     assert raises_export_error(tmp_path / "gone.apkg").code == "unreadable-export"
     (tmp_path / "folder.apkg").mkdir()
     assert raises_export_error(tmp_path / "folder.apkg").code == "unreadable-export"
+
+
+def test_a_worker_stopped_by_an_error_here_leaves_no_collection(
+    studied: Any, tmp_path: Path, ram: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error in this process (a course with problems, read while the workers read) stops
+    the workers: the collections they had extracted are removed too, not left in RAM."""
+    path = export_as(studied, tmp_path / "exports", "learner", "apkg")
+    here = os.getpid()
+
+    def stuck_in_worker(*args: Any) -> Any:
+        export = real_read(*args)
+        while os.getpid() != here:  # a worker, its collection still extracted
+            signal.pause()
+        return export
+
+    def course_with_problems() -> None:
+        for _ in range(2000):  # until the worker has extracted its first collection
+            if list(ram.iterdir()):
+                raise ValueError("the course has problems")
+            time.sleep(0.005)
+        raise AssertionError("the worker never extracted a collection")
+
+    monkeypatch.setattr(parallel, "can_fork", lambda: hasattr(os, "fork"))
+    monkeypatch.setattr(cohort, "BYTES_PER_WEIGHT", 1)
+    monkeypatch.setattr(cohort, "read_learner", stuck_in_worker)
+    with pytest.raises(ValueError, match="problems"):
+        cohort.gather([path] * 4, dict, jobs=2, meanwhile=course_with_problems)
+    assert not list(ram.iterdir())

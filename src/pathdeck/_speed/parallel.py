@@ -20,6 +20,7 @@ import pickle
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -112,7 +113,10 @@ class _Worker:
         status = 1
         try:
             os.close(reader)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: just stop, the parent reports
+            # Ctrl-C or stop(): leave through the `with`s, which remove the temporary files
+            # (learners' collections) made here, and the parent reports
+            signal.signal(signal.SIGINT, _leave)
+            signal.signal(signal.SIGTERM, _leave)
             data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(writer, "wb") as pipe:
                 pipe.write(data)
@@ -145,10 +149,27 @@ class _Worker:
             os.close(self.pipe)
             self.pipe = None
         if self.pid is not None:
+            pid, self.pid = self.pid, None
             with contextlib.suppress(ProcessLookupError):  # it may have exited already
-                os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            self.pid = None
+                os.kill(pid, signal.SIGTERM)
+                for _ in range(STOP_TURNS):  # a worker mid-way in C code leaves soon after
+                    if os.waitpid(pid, os.WNOHANG)[0]:
+                        return
+                    time.sleep(0.01)
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+STOP_TURNS = 200
+"""How many hundredths of a second a worker told to stop has to remove its temporary files
+before it is killed."""
+
+
+def _leave(signum: int, frame: object) -> None:  # pragma: no cover - runs in the child
+    # once only: a second signal (Ctrl-C, then stop()) must not escape _child's os._exit
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise SystemExit(1)
 
 
 def map_in_workers(

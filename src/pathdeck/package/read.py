@@ -107,7 +107,7 @@ class Extractions:
 
     def extract(self, path: Path) -> Path:
         """The package's collection extracted: kept while there is room, else into the file
-        reused (a fresh temporary one where RAM has no room for it)."""
+        reused (moved to the system's temporary folder once RAM has no room for one)."""
         if len(self._kept) < self.keep:
             with contextlib.ExitStack() as extraction:
                 self._kept[path] = database = _extracted(path, extraction)
@@ -118,6 +118,7 @@ class Extractions:
         try:
             _extract_collection(path, self._reused)
         except OSError:  # the RAM folder is too full: the system's temporary folder from now on
+            self._reused.unlink(missing_ok=True)  # what was written gives its RAM back now
             self._reused = self._file_in(None)
             try:
                 _extract_collection(path, self._reused)
@@ -128,7 +129,9 @@ class Extractions:
     def _file_in(self, folder: str | None) -> Path:
         """A file to extract into, in a new private folder inside `folder` (None: the
         system's temporary folder), removed when this closes."""
-        inside = self._cleanup.enter_context(tempfile.TemporaryDirectory(_SCRATCH, dir=folder))
+        inside = self._cleanup.enter_context(
+            tempfile.TemporaryDirectory(prefix=_SCRATCH, dir=folder)
+        )
         return Path(inside) / "collection.sqlite"
 
 
@@ -151,7 +154,7 @@ def _extracted(path: Path, cleanup: contextlib.ExitStack) -> Path:
     RAM where there is room (see _speed/scratch.py), else in the system's temporary folder."""
     for folder in scratch.folders():
         with contextlib.ExitStack() as attempt:
-            inside = attempt.enter_context(tempfile.TemporaryDirectory(_SCRATCH, dir=folder))
+            inside = attempt.enter_context(tempfile.TemporaryDirectory(prefix=_SCRATCH, dir=folder))
             database = Path(inside) / "collection.sqlite"
             try:
                 _extract_collection(path, database)

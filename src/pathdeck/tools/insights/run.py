@@ -78,7 +78,9 @@ def insights(
         )
         twice = same_learners(cohort)
         if twice:  # rare, so the rest is simply read again without them
-            once = [path for path in export_files(inputs) if path not in twice]
+            once = export_files(inputs)
+            for path in twice:  # the last of its copies: a file named twice is still read once
+                del once[len(once) - 1 - once[::-1].index(path)]
             cohort = gather(once, published, jobs=jobs, progress=progress, extractions=extractions)
             cohort.problems += [_counted_once(path) for path in twice]
         cohort.problems += _empty_folders(inputs)
