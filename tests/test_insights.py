@@ -373,7 +373,7 @@ def test_a_reader_that_leaves_early_is_no_error(
     import io
     import sys
 
-    from pathdeck.cli import inspect
+    from pathdeck.cli import insights as command
 
     class Gone(io.BytesIO):
         def write(self, data: object) -> int:
@@ -383,7 +383,7 @@ def test_a_reader_that_leaves_early_is_no_error(
         stdout = io.TextIOWrapper(Gone())
         monkeypatch.setattr(stdout, "fileno", target.fileno)
         monkeypatch.setattr(sys, "stdout", stdout)
-        inspect._echo_large("{}")  # no exception
+        command._echo_large("{}")  # no exception
 
 
 def test_the_same_file_given_twice_is_one_learner(cohort: Cohort) -> None:
