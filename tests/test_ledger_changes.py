@@ -1,4 +1,4 @@
-"""Ledger.changes: every published GUID's mod time and hash, read from the note lines as they stand."""
+"""deferred.published_states: every published GUID's mod time and hash, read from the note lines as they stand."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from pathdeck.identity import parse_ledger
+from pathdeck.identity.deferred import published_states
 
 DECKS_LEDGER = Path(__file__).parent.parent / "decks" / "pathdeck.lock"
 
@@ -16,7 +17,7 @@ def _whole(text: str) -> dict[str, tuple[int, str]]:
 
 def test_changes_match_the_entries_of_the_whole_ledger() -> None:
     text = DECKS_LEDGER.read_text(encoding="utf-8")
-    changes = parse_ledger(text, "x", defer=True).changes()
+    changes = published_states(parse_ledger(text, "x", defer=True))
     assert changes == _whole(text)
     assert len(changes) > 10
 
@@ -31,6 +32,6 @@ def test_lines_written_another_way_and_kept_twice_give_the_later_time() -> None:
     lines.append(json.dumps(later, sort_keys=True))
     lines.append(lines[first])  # the older line again, from the other side
     merged = "\n".join(lines) + "\n"
-    changes = parse_ledger(merged, "x", defer=True).changes()
+    changes = published_states(parse_ledger(merged, "x", defer=True))
     assert changes[data["note"]] == (data["changed"] + 5, "0123456789abcdef")
     assert changes == _whole(merged)

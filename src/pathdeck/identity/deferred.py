@@ -13,15 +13,19 @@ concepts it resolves (`Ledger.entries_of`). The rules that keep this exact live 
 - a worker meets a damaged line in its own concepts only, so the problems it reports can come
   in another order than a whole read's: the ledger is then read again whole
   (`whole_ledger_problems`), as `pathdeck check` reports it.
+
+Insights need less: each published GUID's mod time and hash (`published_states`), read
+straight from the pending lines.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
 from pathdeck.identity.concepts import StageIdentities
-from pathdeck.identity.ledger import Ledger
+from pathdeck.identity.ledger import Ledger, json_line
 from pathdeck.identity.resolve import Matched
 from pathdeck.identity.store import read_ledger
 from pathdeck.problems import ContentError
@@ -50,3 +54,35 @@ def whole_ledger_problems(source: Path, course_id: str, found: ContentError) -> 
     except ContentError as error:
         return error
     return found
+
+
+def published_states(ledger: Ledger) -> dict[str, tuple[int, str]]:
+    """Every published GUID with its note's last modification time and content hash (of the
+    later line for a note listed twice), read from the note lines without making entries of
+    them: insights need only this to read learners' exports, and making every entry took four
+    times as long. A damaged line is left out here; parsing the ledger whole reports it."""
+    found = {entry.guid: (entry.changed, entry.hash) for entry in ledger.entries}
+    for lines in ledger.pending.values():
+        for _, line in lines:
+            note = _published_state(line)
+            if note is not None and note[1] > found.get(note[0], (-1, ""))[0]:
+                found[note[0]] = note[1:]
+    return found
+
+
+# A note line as ledger.entry_line writes it, up to its content hash: no string before
+# "changed" can hold a bare quote, so the first `, "changed": ` is the key itself.
+_NOTE_STATE = re.compile(r'\{"note": "([^"\\]*)", .*?, "changed": (\d+), "hash": "([^"\\]*)", ')
+
+
+def _published_state(line: str) -> tuple[str, int, str] | None:
+    """A note line's GUID, mod time and content hash, parsed only when it was written some
+    other way than entry_line writes it; None if it is damaged."""
+    written = _NOTE_STATE.match(line)
+    if written is not None:
+        return written[1], int(written[2]), written[3]
+    try:
+        data = json_line(line)
+        return str(data["note"]), int(data["changed"]), str(data["hash"])  # type: ignore[index]
+    except (ValueError, TypeError, KeyError):
+        return None

@@ -149,20 +149,6 @@ class Ledger:
         self.entries += taken
         return taken, problems
 
-    def changes(self) -> dict[str, tuple[int, str]]:
-        """Every published GUID with its note's last modification time and content hash (of
-        the later line for a note listed twice), read from the note lines without making
-        entries of them: insights need only this to read learners' exports, and making every
-        entry took four times as long. A damaged line is left out here; parsing the ledger
-        whole reports it."""
-        found = {entry.guid: (entry.changed, entry.hash) for entry in self.entries}
-        for lines in self.pending.values():
-            for _, line in lines:
-                note = _published_state(line)
-                if note is not None and note[1] > found.get(note[0], (-1, ""))[0]:
-                    found[note[0]] = note[1:]
-        return found
-
     def render(self) -> str:
         """The ledger file's text: a header, then one JSON object a line in a stable order."""
         if self.pending:  # entries nobody needed until now
@@ -197,24 +183,6 @@ def entry_line(e: Entry) -> str:
         f'"retired": {"true" if e.retired else "false"}, "changed": {e.changed}, '
         f'"hash": {_text(e.hash)}, "text": {_text(e.text)}{blanks}}}'
     )
-
-
-# A note line as entry_line writes it, up to its content hash: no string before "changed" can
-# hold a bare quote, so the first `, "changed": ` is the key itself.
-_NOTE_STATE = re.compile(r'\{"note": "([^"\\]*)", .*?, "changed": (\d+), "hash": "([^"\\]*)", ')
-
-
-def _published_state(line: str) -> tuple[str, int, str] | None:
-    """A note line's GUID, mod time and content hash, parsed only when it was written some
-    other way than entry_line writes it; None if it is damaged."""
-    written = _NOTE_STATE.match(line)
-    if written is not None:
-        return written[1], int(written[2]), written[3]
-    try:
-        data = json_line(line)
-        return str(data["note"]), int(data["changed"]), str(data["hash"])  # type: ignore[index]
-    except (ValueError, TypeError, KeyError):
-        return None
 
 
 def _entry_order(e: Entry) -> tuple[str, int, str]:

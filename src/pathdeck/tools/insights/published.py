@@ -77,13 +77,14 @@ def published_guids(source: Path) -> dict[str, tuple[int, str]]:
     so learners' exports can be read while the course is read.
     """
     from pathdeck.identity import parse_ledger
+    from pathdeck.identity.deferred import published_states
 
     ledger = _ledger_file(source)
     try:
         text = ledger.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         return {}  # published_items reports the damage, located, as every build does
-    return parse_ledger(text, str(ledger), defer=True).changes()
+    return published_states(parse_ledger(text, str(ledger), defer=True))
 
 
 def published_items(source: Path) -> dict[str, PublishedItem]:
