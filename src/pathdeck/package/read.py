@@ -127,12 +127,7 @@ class Extractions:
         return self._reused
 
     def _file_in(self, folder: str | None) -> Path:
-        """A file to extract into, in a new private folder inside `folder` (None: the
-        system's temporary folder), removed when this closes."""
-        inside = self._cleanup.enter_context(
-            tempfile.TemporaryDirectory(prefix=_SCRATCH, dir=folder)
-        )
-        return Path(inside) / "collection.sqlite"
+        return _collection_file(folder, self._cleanup)
 
 
 @contextmanager
@@ -154,8 +149,7 @@ def _extracted(path: Path, cleanup: contextlib.ExitStack) -> Path:
     RAM where there is room (see _speed/scratch.py), else in the system's temporary folder."""
     for folder in scratch.folders():
         with contextlib.ExitStack() as attempt:
-            inside = attempt.enter_context(tempfile.TemporaryDirectory(prefix=_SCRATCH, dir=folder))
-            database = Path(inside) / "collection.sqlite"
+            database = _collection_file(folder, attempt)
             try:
                 _extract_collection(path, database)
             except OSError as exc:  # only a full folder gets here
@@ -165,6 +159,13 @@ def _extracted(path: Path, cleanup: contextlib.ExitStack) -> Path:
             cleanup.push(attempt.pop_all())
             return database
     raise AssertionError("the system's temporary folder is always tried")  # pragma: no cover
+
+
+def _collection_file(folder: str | None, cleanup: contextlib.ExitStack) -> Path:
+    """A file to extract a collection into, in a new private folder inside `folder` (None:
+    the system's temporary folder) that `cleanup` removes."""
+    inside = cleanup.enter_context(tempfile.TemporaryDirectory(prefix=_SCRATCH, dir=folder))
+    return Path(inside) / "collection.sqlite"
 
 
 def _no_room(path: Path, full: OSError) -> ExportError:

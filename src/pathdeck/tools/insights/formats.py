@@ -53,12 +53,16 @@ class ItemPlaces:
 
     def prepare(self, items: Mapping[str, PublishedItem]) -> None:
         """Encode these items' places now."""
-        self._text.update((guid, _encode(item_json(item))[1:-1]) for guid, item in items.items())
+        self._text.update((guid, _place_text(item)) for guid, item in items.items())
 
     def of(self, item: PublishedItem) -> str:
         """The item's place as the inside of a JSON object (no braces)."""
         text = self._text.get(item.guid)
-        return _encode(item_json(item))[1:-1] if text is None else text
+        return _place_text(item) if text is None else text
+
+
+def _place_text(item: PublishedItem) -> str:
+    return _encode(item_json(item))[1:-1]  # without the braces: more keys go around it
 
 
 def _insight_json(
